@@ -1,0 +1,1 @@
+"""Buurtbot: a multilingual Telegram assistant for resident initiatives."""

@@ -1,0 +1,113 @@
+"""The `buurtbot` command: `try` it offline in a terminal, `run` it for real."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from telegram.error import InvalidToken
+
+from bot import settings as settings_module
+from bot.app import build_application
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger("bot")
+
+# The try-mode speaks for a sample municipality, so its privacy notice reads as a real one.
+SAMPLE_OPERATOR = "Gemeente Voorbeeldstad"
+SAMPLE_CONTACT = "privacy@voorbeeldstad.example"
+
+
+def configure_logging(level: int) -> None:
+    """Our own logs at `level`; libraries only when something is wrong.
+
+    httpx logs every request URL at INFO, and that URL contains the bot token.
+    """
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__)
+    parser.add_argument("--config", type=Path, help="a TOML settings file (environment wins)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    try_ = commands.add_parser("try", help="chat with the bot in this terminal, no token needed")
+    try_.add_argument(
+        "--lang",
+        default="nl",
+        help="your Telegram app's language code, e.g. nl, en, ar (default: nl; "
+        "use 'none' to see the language picker)",
+    )
+    try_.add_argument(
+        "--db",
+        type=Path,
+        default=Path("buurtbot-try.sqlite3"),
+        help="SQLite file for this try (default: buurtbot-try.sqlite3); use the "
+        "same file again to continue where you stopped",
+    )
+    commands.add_parser("run", help="run the bot on Telegram with BOT_TOKEN (long polling)")
+    return parser
+
+
+async def _run(settings: Settings) -> int:
+    bot = build_application(settings)
+    try:
+        await bot.start()
+    except InvalidToken:
+        log.error("BOT_TOKEN: Telegram does not accept this token")
+        return 2
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    log.info("Buurtbot is running as @%s; stop with Ctrl-C", bot.application.bot.username)
+    polling = asyncio.create_task(bot.wait())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    status = 0
+    if polling.done() and polling.exception() is not None:
+        error = polling.exception()
+        if isinstance(error, InvalidToken):
+            log.error("BOT_TOKEN: Telegram does not accept this token")
+        else:
+            log.error("polling stopped: %s", type(error).__name__)
+        status = 1
+    log.info("stopping: finishing the updates already fetched")
+    with contextlib.suppress(Exception):
+        await bot.stop()
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = settings_module.load(config=args.config)
+        if args.command == "try":
+            configure_logging(logging.WARNING)
+            settings = replace(
+                settings,
+                db=args.db,
+                operator=settings.operator or SAMPLE_OPERATOR,
+                privacy_contact=settings.privacy_contact or SAMPLE_CONTACT,
+            )
+            from bot import terminal
+
+            language = None if args.lang.lower() == "none" else args.lang
+            return terminal.run(settings, language)
+        configure_logging(logging.INFO)
+        return asyncio.run(_run(settings.for_run()))
+    except SettingsError as error:
+        print(f"buurtbot: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

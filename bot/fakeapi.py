@@ -1,0 +1,659 @@
+"""An offline Telegram: the Bot API methods Buurtbot uses, answered in process.
+
+Telegram is unreachable from development and CI machines, yet the tests and `buurtbot try`
+must run the real python-telegram-bot `Application`. `FakeTelegram` keeps users, chats and
+messages and answers Bot API calls the way Telegram does (including its errors: blocked users,
+"message is not modified", bad HTML, too-long text, oversized callback data). Two transports
+reach it: `FakeRequest`, a python-telegram-bot `BaseRequest` for in-process use, and
+`serve_http`, the same API over HTTP on loopback for tests that run the bot as a separate
+process. The logic knows nothing of either transport.
+
+Tests and the terminal act as people through `push_message` and `push_callback`, and read what
+the bot sent in `chats`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.parser
+import email.policy
+import html
+import itertools
+import json
+import re
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 7_000_000_001
+TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "code",
+    "pre",
+    "a",
+    "blockquote",
+    "tg-spoiler",
+    "span",
+    "tg-emoji",
+}
+_MARKUP = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>|&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);|[<>&]"
+)
+
+
+class ApiError(Exception):
+    """A Bot API error answer, with Telegram's HTTP status and description."""
+
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.retry_after = retry_after
+
+
+_ENTITY_TYPES = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "a": "text_link",
+    "tg-emoji": "custom_emoji",
+}
+
+
+def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
+    """What a reader sees of a message sent with parse_mode HTML, and its entities.
+
+    Raises ApiError for markup Telegram would refuse, so a test fails where Telegram would.
+    """
+    out: list[str] = []
+    length = 0  # in UTF-16 code units, as Telegram counts entity offsets
+    open_tags: list[tuple[str, int, str]] = []
+    entities: list[dict[str, Any]] = []
+    position = 0
+    for match in _MARKUP.finditer(markup):
+        chunk = markup[position : match.start()]
+        out.append(chunk)
+        length += utf16_length(chunk)
+        position = match.end()
+        closing, tag, attrs, entity = match.groups()
+        if tag is not None:
+            tag = tag.lower()
+            if tag not in _TAGS:
+                raise ApiError(
+                    400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"'
+                )
+            if not closing:
+                open_tags.append((tag, length, attrs or ""))
+                continue
+            if not open_tags or open_tags[-1][0] != tag:
+                raise ApiError(
+                    400, f'Bad Request: can\'t parse entities: Unmatched end tag "{tag}"'
+                )
+            _, start, opened_attrs = open_tags.pop()
+            if length > start:
+                found: dict[str, Any] = {
+                    "type": _ENTITY_TYPES[tag],
+                    "offset": start,
+                    "length": length - start,
+                }
+                href = re.search(r'href="([^"]*)"', opened_attrs)
+                if tag == "a" and href:
+                    found["url"] = html.unescape(href.group(1))
+                entities.append(found)
+        elif entity is not None:
+            char = html.unescape(match.group(0))
+            out.append(char)
+            length += utf16_length(char)
+        else:
+            raise ApiError(
+                400, f"Bad Request: can't parse entities: unescaped {match.group(0)!r} in text"
+            )
+    out.append(markup[position:])
+    if open_tags:
+        raise ApiError(
+            400, f"Bad Request: can't parse entities: Can't find end tag for \"{open_tags[-1][0]}\""
+        )
+    entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return "".join(out), entities
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Message:
+    """A message in a chat, as a person would see it."""
+
+    chat_id: int
+    message_id: int
+    from_bot: bool
+    text: str = ""
+    markup: str = ""
+    buttons: list[list[dict[str, Any]]] = field(default_factory=list)
+    keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
+    edits: int = 0
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def button_labels(self) -> list[str]:
+        return [b["text"] for row in self.buttons for b in row]
+
+
+@dataclass
+class Failure:
+    """An injected failure: the next matching call fails instead of (or after) succeeding."""
+
+    method: str
+    status: int = 500
+    description: str = "Internal Server Error"
+    retry_after: int | None = None
+    times: int = 1
+    # "error": Telegram answers with an error. "lost": the request never arrives (network
+    # error). "timeout": Telegram did it, but the answer never came back (outcome unknown).
+    mode: str = "error"
+    when: Callable[[Mapping[str, Any]], bool] | None = None
+
+
+def _json_arg(params: Mapping[str, Any], name: str) -> Any:
+    value = params.get(name)
+    if isinstance(value, str) and value[:1] in "[{":
+        return json.loads(value)
+    return value
+
+
+def _int_arg(params: Mapping[str, Any], name: str, default: int | None = None) -> int | None:
+    value = params.get(name)
+    return default if value is None else int(value)
+
+
+class FakeTelegram:
+    """The offline Telegram service: one bot, any number of people."""
+
+    def __init__(self, bot_username: str = "buurtbot_offline_bot") -> None:
+        self.bot_user = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Buurtbot",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.users: dict[int, dict[str, Any]] = {}
+        self.chats: dict[int, list[Message]] = {}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.failures: list[Failure] = []
+        self.blocked: set[int] = set()
+        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.answered_callbacks: list[dict[str, Any]] = []
+        self._pending: list[dict[str, Any]] = []
+        self.updates: dict[int, dict[str, Any]] = {}
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._callback_ids = itertools.count(1)
+        self._arrived = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self.delivered: set[int] = set()
+
+    # --- People ------------------------------------------------------------------------
+
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Resident",
+        language_code: str | None = "nl",
+        phone: str = "+31612345678",
+    ) -> dict[str, Any]:
+        """A Telegram account; the fake remembers its phone number for contact sharing."""
+        person: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            person["language_code"] = language_code
+        self.users[user_id] = {**person, "_phone": phone}
+        return person
+
+    def _person(self, user_id: int) -> dict[str, Any]:
+        return {k: v for k, v in self.users[user_id].items() if not k.startswith("_")}
+
+    def _next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+    def _chat(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        if chat_id == user_id:
+            return {
+                "id": chat_id,
+                "type": "private",
+                "first_name": self.users[user_id]["first_name"],
+            }
+        return {"id": chat_id, "type": "group", "title": "Buurtgroep"}
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        """Queue an update for the bot's next getUpdates."""
+        self.updates[int(update["update_id"])] = update
+        self._pending.append(update)
+        self._arrived.set()
+        return int(update["update_id"])
+
+    def redeliver(self, update_id: int) -> int:
+        """Send an update again, as Telegram does when it was never confirmed."""
+        return self.push_update(self.updates[update_id])
+
+    def forget_pending(self) -> None:
+        """Telegram drops what it handed out: as if the last batch had been confirmed."""
+        self._pending.clear()
+
+    def push_message(
+        self, user_id: int, text: str | None = None, *, chat_id: int | None = None, **content: Any
+    ) -> int:
+        """A person sends something: text, or `sticker=...`, `photo=...`, `voice=...`,
+        `contact=...`, `location=...`. Returns the update id."""
+        chat = user_id if chat_id is None else chat_id
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat),
+            "date": int(time.time()),
+            "chat": self._chat(chat, user_id),
+            "from": self._person(user_id),
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        message.update(content)
+        self.chats.setdefault(chat, []).append(
+            Message(
+                chat,
+                message["message_id"],
+                False,
+                text=text or f"[{next(iter(content), '')}]",
+                raw=message,
+            )
+        )
+        return self.push_update({"update_id": next(self._update_ids), "message": message})
+
+    def push_callback(self, user_id: int, message: Message, data: str) -> int:
+        """A person taps an inline button (or sends made-up callback data)."""
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": self._person(user_id),
+            "chat_instance": str(message.chat_id),
+            "message": message.raw,
+            "data": data,
+        }
+        return self.push_update({"update_id": next(self._update_ids), "callback_query": query})
+
+    def own_contact(self, user_id: int) -> dict[str, Any]:
+        person = self.users[user_id]
+        return {
+            "phone_number": person["_phone"],
+            "first_name": person["first_name"],
+            "user_id": user_id,
+        }
+
+    def fail(self, failure: Failure) -> None:
+        self.failures.append(failure)
+
+    # --- The Bot API -------------------------------------------------------------------
+
+    async def call(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One Bot API call. Returns Telegram's JSON answer; raises ApiError for errors."""
+        self.calls.append((method, dict(params)))
+        failure = self._failure_for(method, params)
+        if failure is not None and failure.mode == "error":
+            raise ApiError(failure.status, failure.description, failure.retry_after)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            raise ApiError(400, f"Bad Request: method {method} is not in the offline fake")
+        result = await handler(params)
+        async with self._changed:
+            self._changed.notify_all()
+        return {"ok": True, "result": result}
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        """Wait until `predicate()` holds; it is checked after every successful call."""
+        async with self._changed:
+            await self._changed.wait_for(predicate)
+
+    def _failure_for(self, method: str, params: Mapping[str, Any]) -> Failure | None:
+        for failure in self.failures:
+            if failure.method == method and (failure.when is None or failure.when(params)):
+                failure.times -= 1
+                if failure.times <= 0:
+                    self.failures.remove(failure)
+                return failure
+        return None
+
+    def transport_failure(self, method: str, params: Mapping[str, Any]) -> str | None:
+        """For transports: "lost" or "timeout" when such a failure is due for this call."""
+        for failure in self.failures:
+            if (
+                failure.method == method
+                and failure.mode != "error"
+                and (failure.when is None or failure.when(params))
+            ):
+                failure.times -= 1
+                if failure.times <= 0:
+                    self.failures.remove(failure)
+                return failure.mode
+        return None
+
+    async def _api_getMe(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return self.bot_user
+
+    async def _api_deleteWebhook(self, params: Mapping[str, Any]) -> bool:
+        return True
+
+    async def _api_getUpdates(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        offset = _int_arg(params, "offset", 0) or 0
+        limit = _int_arg(params, "limit", 100) or 100
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            # Telegram forgets every update before the offset: they are confirmed.
+            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        if not self._pending and timeout > 0:
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), timeout)
+        batch = self._pending[:limit]
+        self.delivered.update(u["update_id"] for u in batch)
+        return batch
+
+    def _markup(
+        self, params: Mapping[str, Any]
+    ) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]], bool]:
+        markup = _json_arg(params, "reply_markup") or {}
+        inline = markup.get("inline_keyboard") or []
+        for row in inline:
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        keyboard = markup.get("keyboard") or []
+        return inline, keyboard, bool(markup.get("remove_keyboard"))
+
+    def _check_reachable(self, chat_id: int) -> None:
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id > 0 and chat_id not in self.users:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+
+    def _text(self, params: Mapping[str, Any]) -> tuple[str, str, list[dict[str, Any]]]:
+        markup = str(params.get("text") or "")
+        shown, entities = parse_html(markup) if params.get("parse_mode") == "HTML" else (markup, [])
+        if not shown.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_length(shown) > TEXT_LIMIT:
+            raise ApiError(400, "Bad Request: message is too long")
+        return markup, shown, entities
+
+    def _sent(
+        self, chat_id: int, entities: list[dict[str, Any]] | None = None, **fields: Any
+    ) -> Message:
+        message = Message(chat_id, self._next_message_id(chat_id), True, **fields)
+        message.raw = {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": self.bot_user,
+        }
+        self._show(message, entities or [])
+        self.chats.setdefault(chat_id, []).append(message)
+        return message
+
+    @staticmethod
+    def _show(message: Message, entities: list[dict[str, Any]]) -> None:
+        """Bring the message's Bot API form up to date with what it shows."""
+        raw = {
+            k: v for k, v in message.raw.items() if k not in ("text", "entities", "reply_markup")
+        }
+        raw["text"] = message.text
+        if entities:
+            raw["entities"] = entities
+        if message.buttons:
+            raw["reply_markup"] = {"inline_keyboard": message.buttons}
+        message.raw = raw
+
+    async def _api_sendMessage(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        self._check_reachable(chat_id)
+        markup, shown, entities = self._text(params)
+        inline, keyboard, _remove = self._markup(params)
+        return self._sent(
+            chat_id, entities, text=shown, markup=markup, buttons=inline, keyboard=keyboard
+        ).raw
+
+    def _find(self, params: Mapping[str, Any]) -> Message:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        for message in self.chats.get(chat_id, []):
+            if message.message_id == message_id and message.from_bot:
+                return message
+        raise ApiError(400, "Bad Request: message to edit not found")
+
+    async def _api_editMessageText(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        message = self._find(params)
+        markup, shown, entities = self._text(params)
+        inline, _keyboard, _remove = self._markup(params)
+        if shown == message.text and markup == message.markup and inline == message.buttons:
+            raise ApiError(400, NOT_MODIFIED)
+        message.text, message.markup, message.buttons = shown, markup, inline
+        message.edits += 1
+        self._show(message, entities)
+        return message.raw
+
+    async def _api_editMessageReplyMarkup(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        message = self._find(params)
+        inline, _keyboard, _remove = self._markup(params)
+        if inline == message.buttons:
+            raise ApiError(400, NOT_MODIFIED)
+        message.buttons = inline
+        message.edits += 1
+        self._show(message, message.raw.get("entities", []))
+        return message.raw
+
+    async def _api_answerCallbackQuery(self, params: Mapping[str, Any]) -> bool:
+        self.answered_callbacks.append(dict(params))
+        return True
+
+    async def _api_setMyCommands(self, params: Mapping[str, Any]) -> bool:
+        scope = _json_arg(params, "scope") or {"type": "default"}
+        language = str(params.get("language_code") or "")
+        self.commands[(scope["type"], language)] = _json_arg(params, "commands") or []
+        return True
+
+    async def _api_deleteMessage(self, params: Mapping[str, Any]) -> bool:
+        message = self._find(params)
+        self.chats[message.chat_id].remove(message)
+        return True
+
+    async def _api_sendChatAction(self, params: Mapping[str, Any]) -> bool:
+        self._check_reachable(int(params["chat_id"]))
+        return True
+
+    async def _api_copyMessage(self, params: Mapping[str, Any]) -> dict[str, int]:
+        chat_id = int(params["chat_id"])
+        self._check_reachable(chat_id)
+        source = int(params["from_chat_id"]), int(params["message_id"])
+        original = next(
+            (m for m in self.chats.get(source[0], []) if m.message_id == source[1]), None
+        )
+        if original is None:
+            raise ApiError(400, "Bad Request: message to copy not found")
+        copy = self._sent(
+            chat_id, original.raw.get("entities"), text=original.text, markup=original.markup
+        )
+        return {"message_id": copy.message_id}
+
+    async def _api_sendDocument(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        self._check_reachable(chat_id)
+        caption = str(params.get("caption") or "")
+        message = self._sent(chat_id, text=caption, markup=caption)
+        file_id = f"doc-{chat_id}-{message.message_id}"
+        message.raw["document"] = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": str(params.get("_file_name") or "document"),
+        }
+        return message.raw
+
+    async def _api_getFile(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        file_id = str(params["file_id"])
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_size": 0,
+            "file_path": f"files/{file_id}",
+        }
+
+    async def _api_close(self, params: Mapping[str, Any]) -> bool:
+        return True
+
+
+class FakeRequest(BaseRequest):
+    """python-telegram-bot's transport, answered by a `FakeTelegram` in the same process."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params: dict[str, Any] = dict(request_data.json_parameters) if request_data else {}
+        return await answer(self.telegram, api_method, params)
+
+
+async def answer(telegram: FakeTelegram, method: str, params: dict[str, Any]) -> tuple[int, bytes]:
+    """One call through a transport: status and body as Telegram would send them."""
+    mode = telegram.transport_failure(method, params)
+    if mode == "lost":
+        raise NetworkError("offline fake: the request was lost on the way")
+    try:
+        body = await telegram.call(method, params)
+        status = 200
+    except ApiError as error:
+        status = error.status
+        body = {"ok": False, "error_code": error.status, "description": error.description}
+        if error.retry_after is not None:
+            body["parameters"] = {"retry_after": error.retry_after}
+    if mode == "timeout":
+        raise TimedOut("offline fake: Telegram did it, but the answer was lost")
+    return status, json.dumps(body).encode()
+
+
+# --- The same API over HTTP on loopback ------------------------------------------------
+
+
+def _form(content_type: str, body: bytes) -> dict[str, Any]:
+    if content_type.startswith("application/json"):
+        return dict(json.loads(body or b"{}"))
+    if content_type.startswith("multipart/form-data"):
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body
+        )
+        fields: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            filename = part.get_filename()
+            payload = part.get_payload(decode=True)
+            if filename:
+                fields["_file_name"] = filename
+            elif name and isinstance(payload, bytes):
+                fields[str(name)] = payload.decode()
+        return fields
+    return {
+        k: v[-1] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()
+    }
+
+
+async def _serve_connection(
+    telegram: FakeTelegram, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    try:
+        while True:
+            request_line = await reader.readline()
+            if not request_line:
+                return
+            headers: dict[str, str] = {}
+            while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                key, _, value = line.decode("latin-1").partition(":")
+                headers[key.strip().lower()] = value.strip()
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+            path = request_line.decode("latin-1").split()[1]
+            method = path.rsplit("/", 1)[-1].split("?")[0]
+            try:
+                status, payload = await answer(
+                    telegram, method, _form(headers.get("content-type", ""), body)
+                )
+            except (NetworkError, TimedOut):
+                writer.close()  # the caller sees a dropped connection
+                return
+            writer.write(
+                f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                + payload
+            )
+            await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError):
+        return
+    finally:
+        writer.close()
+
+
+async def serve_http(
+    telegram: FakeTelegram, host: str = "127.0.0.1", port: int = 0
+) -> asyncio.Server:
+    """Serve the fake as a Bot API server; `server.sockets[0].getsockname()[1]` is the port."""
+
+    async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _serve_connection(telegram, reader, writer)
+
+    return await asyncio.start_server(on_connection, host, port)

@@ -1,0 +1,178 @@
+"""The fixed screens around the flows: greeting, privacy notice, menu, help, lists.
+
+Pure functions from data to abstract replies. Callback data prefixes are defined here, next to
+the buttons that carry them, and parsed back in `bot.flows.conversation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from bot.flows.engine import Flow, display
+from bot.flows.initiative import INITIATIVE, Initiative
+from bot.replies import N_, NN_, NP_, Button, Code, Day, Msg, Reply, Said
+
+# Callback data: a letter for the screen, then what was chosen.
+MENU, LANGUAGE, GREETED, SHOW, RESUME, FLOW = "m", "l", "g", "i", "r", "f"
+NEW, MINE, PICK_LANGUAGE, HELP = "new", "mine", "lang", "help"
+CONTINUE, RESTART = "go", "new"
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Who runs this bot, for the privacy notice."""
+
+    name: str
+    contact: str
+    draft_days: int
+    keep_days: int
+
+
+def language_picker(names: Mapping[str, str]) -> Reply:
+    """The picker says its question in every language, since we do not know the reader's yet."""
+    ask = N_("Which language do you want to use?")
+    return Reply(tuple(replace(ask, language=code) for code in names), _language_rows(names))
+
+
+def _language_rows(names: Mapping[str, str]) -> tuple[tuple[Button, ...], ...]:
+    buttons = [Button(Code(name), f"{LANGUAGE}:{code}") for code, name in names.items()]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def greeting(names: Mapping[str, str]) -> Reply:
+    return Reply(
+        (
+            N_("Hello! I am Buurtbot."),
+            N_(
+                "I help you start something good in your neighbourhood. For example a street "
+                "party, a garden or a coffee morning."
+            ),
+            N_("Do you want another language? Tap it below. Otherwise tap Continue."),
+        ),
+        (*_language_rows(names), (Button(NP_("button", "Continue"), f"{GREETED}:ok", "➡"),)),
+    )
+
+
+def privacy(operator: Operator) -> Reply:
+    return Reply.of(
+        N_("<b>Your privacy</b>"),
+        N_(
+            "{operator} runs this bot. They are responsible for your data.",
+            operator=Code(operator.name),
+        ),
+        N_(
+            "We keep your language and the answers you give here. We only share them when you "
+            "say yes."
+        ),
+        NN_(
+            "Answers you do not finish are deleted after {count} day.",
+            "Answers you do not finish are deleted after {count} days.",
+            operator.draft_days,
+        ),
+        NN_(
+            "Plans you save are deleted after {count} day.",
+            "Plans you save are deleted after {count} days.",
+            operator.keep_days,
+        ),
+        N_("We never give your data to the IND, other immigration services or benefits agencies."),
+        N_(
+            "Questions? Write to {contact}. You can also complain to the Autoriteit "
+            "Persoonsgegevens.",
+            contact=Code(operator.contact),
+        ),
+    )
+
+
+def main_menu(intro: Msg | None = None) -> Reply:
+    return Reply(
+        (intro or N_("What do you want to do?"),),
+        (
+            (Button(NP_("button", "Start an initiative"), f"{MENU}:{NEW}", "🌱"),),
+            (Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),
+            (
+                Button(NP_("button", "Language"), f"{MENU}:{PICK_LANGUAGE}", "🌐"),
+                Button(NP_("button", "Help"), f"{MENU}:{HELP}", "❓"),
+            ),
+        ),
+    )
+
+
+def help_text() -> Reply:
+    return Reply.of(
+        N_("<b>How Buurtbot works</b>"),
+        N_("I ask you a few short questions about your plan. Then I make a clear summary."),
+        N_("Tap a button, or type your answer. You can always go back or stop."),
+        N_(
+            "These commands always work:\n/menu: the main menu\n/language: choose your "
+            "language\n/cancel: stop what you are doing\n/help: this help"
+        ),
+    )
+
+
+def resume_question(flow: Flow, title: str | None, rev: int) -> Reply:
+    what = N_("“{title}”", title=Said(title)) if title else N_("a new initiative")
+    return Reply.of(
+        N_("You were starting {what}. Do you want to continue, or start again?", what=what),
+        buttons=(
+            (Button(NP_("button", "Continue"), f"{RESUME}:{rev}:{CONTINUE}", "➡"),),
+            (Button(NP_("button", "Start again"), f"{RESUME}:{rev}:{RESTART}", "🔄"),),
+        ),
+    )
+
+
+def saved(reference: str) -> Reply:
+    return Reply.of(
+        N_("Your plan is saved. Well done!"),
+        N_(
+            "Your reference is {reference}. Keep it for later questions.", reference=Code(reference)
+        ),
+    )
+
+
+def initiative_list(initiatives: Sequence[Initiative]) -> Reply:
+    if not initiatives:
+        return Reply.of(
+            N_("You have no saved initiatives yet."),
+            buttons=((Button(NP_("button", "Start an initiative"), f"{MENU}:{NEW}", "🌱"),),),
+        )
+    rows = tuple(
+        (Button(Code(f"{i.title} · {i.reference}"), f"{SHOW}:{i.reference}", "📄"),)
+        for i in initiatives
+    )
+    return Reply(
+        (
+            NN_(
+                "You have {count} initiative. Tap it to see it.",
+                "You have {count} initiatives. Tap one to see it.",
+                len(initiatives),
+            ),
+        ),
+        (*rows, (Button(NP_("button", "Main menu"), f"{MENU}:menu", "🏠"),)),
+    )
+
+
+def initiative_card(initiative: Initiative) -> Reply:
+    """A saved initiative, in the same words as the summary the resident confirmed."""
+    answers = initiative.answers()
+    lines = [
+        N_(
+            "<b>{title}</b>\nReference: {reference}\nSaved on {day}",
+            title=Said(initiative.title),
+            reference=Code(initiative.reference),
+            day=Day(initiative.created_at.date()),
+        ),
+    ]
+    for step in INITIATIVE.relevant(answers):
+        if step.key == INITIATIVE.title_key:
+            continue  # already the heading
+        lines.append(
+            N_(
+                "<b>{label}</b>\n{answer}",
+                label=step.label,
+                answer=display(step, answers[step.key]),
+            )
+        )
+    return Reply(
+        tuple(lines), ((Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),)
+    )

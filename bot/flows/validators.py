@@ -1,0 +1,159 @@
+"""Validators: turn what a resident typed into a clean value, or say kindly what is wrong.
+
+Each is a small pure function returning `Ok(value)` or `Problem(message)`. The problem
+messages are complete on their own (what is wrong, what to type, an example), because they are
+sent instead of repeating the question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from bot.replies import N_, Code, Day, Msg
+from bot.textclean import ascii_digits, clean_text
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Ok(Generic[T]):
+    value: T
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: Msg
+
+
+POSTCODE_EXAMPLE = "1053 AB"
+_POSTCODE = re.compile(r"^([1-9]\d{3})\s*([A-Za-z]{2})?$")
+# Letter pairs PostNL never issues; a typo is more likely than a new postcode.
+_UNUSED_LETTERS = {"SA", "SD", "SS"}
+
+
+def parse_postcode(text: str) -> Ok[str] | Problem:
+    """`1234AB`, `1234 ab` and `1234` become `1234 AB` and `1234`."""
+    compact = ascii_digits(clean_text(text)).replace("-", " ").strip()
+    match = _POSTCODE.match(compact)
+    if match is None or (match.group(2) or "").upper() in _UNUSED_LETTERS:
+        return Problem(
+            N_(
+                "That does not look like a Dutch postcode. A postcode has 4 digits, "
+                "often with 2 letters. For example: {example}",
+                example=Code(POSTCODE_EXAMPLE),
+            )
+        )
+    digits, letters = match.group(1), match.group(2)
+    return Ok(f"{digits} {letters.upper()}" if letters else digits)
+
+
+def parse_text(text: str, *, min_len: int, max_len: int) -> Ok[str] | Problem:
+    """Trimmed text within the step's limits."""
+    cleaned = clean_text(text)
+    if not cleaned:
+        return Problem(N_("I did not get any text. Please type your answer."))
+    if len(cleaned) > max_len:
+        return Problem(
+            N_(
+                "That is a bit long: {length} characters. Please keep it under {limit} characters.",
+                length=len(cleaned),
+                limit=max_len,
+            )
+        )
+    if len(cleaned) < min_len:
+        return Problem(N_("That is very short. Please tell a little more."))
+    return Ok(cleaned)
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def parse_number(text: str, *, low: int, high: int) -> Ok[int] | Problem:
+    """A whole number, also inside a short sentence ("about 12 people")."""
+    found = _NUMBER.findall(ascii_digits(clean_text(text)).replace(".", ""))
+    if len(found) != 1:
+        return Problem(N_("Please type one number, for example: {example}", example=min(high, 4)))
+    value = int(found[0])
+    if not low <= value <= high:
+        return Problem(
+            N_(
+                "Please type a number from {low} to {high}.",
+                low=Code(str(low)),
+                high=Code(str(high)),
+            )
+        )
+    return Ok(value)
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?$")
+_WORDS = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?(?:\s+(\d{4}))?$")
+_WORDS_MONTH_FIRST = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?$")
+
+
+def _read_date(text: str, months: Mapping[str, int]) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) from the forms people type, or None."""
+    if m := _ISO.match(text):
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if m := _NUMERIC.match(text):
+        year = m.group(3)
+        full = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+        return full, int(m.group(2)), int(m.group(1))
+    if (m := _WORDS.match(text)) and m.group(2) in months:
+        return (int(m.group(3)) if m.group(3) else None), months[m.group(2)], int(m.group(1))
+    if (m := _WORDS_MONTH_FIRST.match(text)) and m.group(1) in months:
+        return (int(m.group(3)) if m.group(3) else None), months[m.group(1)], int(m.group(2))
+    return None
+
+
+def parse_date(
+    text: str, *, today: dt.date, months: Mapping[str, int], horizon_days: int
+) -> Ok[dt.date] | Problem:
+    """A date from today on, typed as `14-3-2027`, `14 maart`, `2027-03-14` or `March 14`.
+
+    Day comes before month, as in the Netherlands. Without a year, the next such date is meant.
+    `months` maps lower-case month names and abbreviations (in every language we read) to 1-12.
+    """
+    cleaned = re.sub(r"\s+", " ", ascii_digits(clean_text(text)).lower())
+    parts = _read_date(cleaned, months)
+    soon = today + dt.timedelta(days=30)
+    example = Code(f"{soon.day}-{soon.month}-{soon.year}")
+    if parts is None:
+        return Problem(
+            N_(
+                "I could not read that date. Please type day, month and year, for example: "
+                "{example}. Or tap a button.",
+                example=example,
+            )
+        )
+    year, month, day = parts
+    try:
+        value = dt.date(year or today.year, month, day)
+        if year is None and value < today:
+            value = dt.date(today.year + 1, month, day)
+    except ValueError:
+        return Problem(N_("That date does not exist. Please check the day and the month."))
+    if value < today:
+        return Problem(N_("That date has passed. Please give a date from today on."))
+    if value > today + dt.timedelta(days=horizon_days):
+        return Problem(
+            N_(
+                "That date is very far away. Please give a date before {last}.",
+                last=Day(today + dt.timedelta(days=horizon_days)),
+            )
+        )
+    return Ok(value)
+
+
+def nearby_dates(today: dt.date) -> tuple[dt.date, ...]:
+    """Dates worth a button: the next two Saturdays and the first Saturday of next month."""
+    days_to_saturday = (5 - today.weekday()) % 7 or 7
+    first_saturday = today + dt.timedelta(days=days_to_saturday)
+    next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    month_saturday = next_month + dt.timedelta(days=(5 - next_month.weekday()) % 7)
+    picks = [first_saturday, first_saturday + dt.timedelta(days=7), month_saturday]
+    return tuple(sorted(set(picks)))

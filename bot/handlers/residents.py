@@ -1,0 +1,60 @@
+"""Residents in their private chat: every message and button press becomes one turn.
+
+Commands are parsed here rather than by separate CommandHandlers, so that known and unknown
+commands, text, media and button presses all reach the same conversation function, which
+decides what each means in the resident's current state.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.flows.conversation import Command, Input
+from bot.flows.engine import Sent, SharedContact, SharedLocation, Tapped, Typed
+from bot.handlers.turns import Turns
+
+MEDIA = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document")
+
+
+def event_of(message: Message) -> Input:
+    """What a resident's message means to a conversation."""
+    text = message.text
+    if text is not None:
+        if text.startswith("/") and len(text) > 1:
+            word, _, payload = text[1:].partition(" ")
+            return Command(word.split("@")[0].lower(), payload.strip())
+        return Typed(text)
+    if message.contact is not None:
+        own = message.from_user is not None and message.contact.user_id == message.from_user.id
+        return SharedContact(message.contact.phone_number, own)
+    if message.location is not None:
+        return SharedLocation(message.location.latitude, message.location.longitude)
+    kind = next((k for k in MEDIA if getattr(message, k, None)), "other")
+    return Sent(kind)
+
+
+def handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        await turns.run(context.bot, user.id, user.language_code, event_of(message))
+
+    async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await turns.run(
+            context.bot,
+            query.from_user.id,
+            query.from_user.language_code,
+            Tapped(query.data or ""),
+            query=query,
+        )
+
+    private = filters.ChatType.PRIVATE
+    return [
+        MessageHandler(private & ~filters.UpdateType.EDITED, on_message),
+        CallbackQueryHandler(on_button),
+    ]

@@ -1,0 +1,239 @@
+"""One resident turn, end to end: load, decide, commit, then reply.
+
+This is the durability contract in code. The conversation decides (pure), the store commits
+the new state together with the inbox mark for the update that caused it, and only then are
+replies sent. A crash before the commit loses nothing; a crash after it costs at most a
+question asked twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import html
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import Bot, CallbackQuery, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.clock import Clock
+from bot.flows import conversation
+from bot.flows.conversation import Env, Input
+from bot.flows.engine import STALE
+from bot.flows.initiative import new_reference
+from bot.flows.screens import Operator
+from bot.handlers.render import Renderer, split_html
+from bot.i18n import Languages, Translator
+from bot.replies import Reply
+from bot.store import Changes, Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SEND_ATTEMPTS = 4
+
+
+@dataclass
+class Receipt:
+    """The inbox entry of the update being handled, so its mark joins the turn's commit."""
+
+    update_id: int
+    committed: bool = False
+    failed: bool = False
+
+
+RECEIPT: contextvars.ContextVar[Receipt | None] = contextvars.ContextVar("receipt", default=None)
+
+
+class Blocked(Exception):
+    """The person blocked the bot: nothing more can be sent to them."""
+
+
+@dataclass
+class Services:
+    """What every handler needs. The store is opened when the application initialises."""
+
+    languages: Languages
+    renderer: Renderer
+    clock: Clock
+    operator: Operator
+    store_: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        assert self.store_ is not None, "the store is opened in Application.initialize()"
+        return self.store_
+
+
+async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    """A Bot API call that waits out flood limits and retries brief network trouble.
+
+    A timeout may mean Telegram did receive the call; repeating it then can show a message
+    twice, which is better than not at all.
+    """
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await call(*args, **kwargs)
+        except RetryAfter as error:
+            wait = error.retry_after
+            await asyncio.sleep(wait if isinstance(wait, int | float) else wait.total_seconds())
+        except Forbidden as error:
+            raise Blocked() from error
+        except BadRequest:
+            raise
+        except NetworkError:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+    raise NetworkError("gave up after repeated flood-limit answers")
+
+
+def _not_modified(error: BadRequest) -> bool:
+    return "not modified" in error.message.lower()
+
+
+class Turns:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    def env(self, tr: Translator, telegram_language: str | None) -> Env:
+        languages = self.s.languages
+        return Env(
+            now=self.s.clock.now(),
+            languages=languages.names,
+            telegram_language=telegram_language,
+            negotiate=languages.negotiate,
+            label_of=tr.label,
+            months=tr.months,
+            operator=self.s.operator,
+            new_reference=new_reference,
+        )
+
+    async def run(
+        self,
+        bot: Bot,
+        user_id: int,
+        telegram_language: str | None,
+        event: Input,
+        query: CallbackQuery | None = None,
+    ) -> None:
+        """Handle one input from a resident in their private chat."""
+        store = self.s.store
+        resident, session = await store.chat(user_id)
+        tr = self.s.languages(resident.language)
+        for attempt in range(3):
+            env = self.env(tr, telegram_language)
+            turn = conversation.handle(resident, session, event, env)
+            replies: Sequence[Reply] = turn.replies
+            if turn.query is not None:
+                found = (
+                    await store.initiatives_of(user_id)
+                    if isinstance(turn.query, conversation.ListInitiatives)
+                    else [i for i in [await store.initiative(user_id, turn.query.reference)] if i]
+                )
+                replies = (*replies, *conversation.answer_query(turn.query, found))
+            receipt = RECEIPT.get()
+            changes = Changes()
+            changes.save_chat(
+                turn.resident, turn.session, env.now, receipt.update_id if receipt else None
+            )
+            if turn.saved is not None:
+                changes.add_initiative(user_id, turn.saved)
+            try:
+                await store.commit(changes)
+            except sqlite3.IntegrityError:
+                if turn.saved is None or attempt == 2:
+                    raise
+                continue  # two plans drew the same reference: draw again
+            if receipt is not None:
+                receipt.committed = True
+            break
+        if turn.saved is not None:
+            log.info("an initiative was saved")
+        await self.deliver(
+            bot,
+            user_id,
+            replies,
+            self.s.languages(turn.resident.language),
+            query=query,
+            stale=turn.stale,
+        )
+
+    async def repeat(self, bot: Bot, user_id: int) -> None:
+        """Ask the pending question again: for an update we handled but may not have answered."""
+        resident, session = await self.s.store.chat(user_id)
+        tr = self.s.languages(resident.language)
+        replies = conversation.pending(resident, session, self.env(tr, None))
+        await self.deliver(bot, user_id, replies, tr)
+
+    async def deliver(
+        self,
+        bot: Bot,
+        chat_id: int,
+        replies: Sequence[Reply],
+        tr: Translator,
+        *,
+        query: CallbackQuery | None = None,
+        stale: bool = False,
+    ) -> None:
+        try:
+            await self._deliver(bot, chat_id, replies, tr, query, stale)
+        except Blocked:
+            log.info("a resident blocked the bot; not writing to them any more")
+            self.s.store.blocked(chat_id, self.s.clock.now())
+
+    async def _deliver(
+        self,
+        bot: Bot,
+        chat_id: int,
+        replies: Sequence[Reply],
+        tr: Translator,
+        query: CallbackQuery | None,
+        stale: bool,
+    ) -> None:
+        renderer = self.s.renderer
+        if query is not None:
+            notice = tr.render(STALE, markup=False) if stale else None
+            await patiently(query.answer, notice)
+        tapped = query.message if query is not None and isinstance(query.message, Message) else None
+        if tapped is not None and not stale and not any(r.edit_tapped for r in replies):
+            await self._mark_choice(tapped, query.data if query else None)
+        for reply in replies:
+            rendered = renderer.render(reply, tr)
+            if (
+                reply.edit_tapped
+                and tapped is not None
+                and len(rendered.chunks) == 1
+                and await self._edit(tapped, rendered.chunks[0], rendered.markup)
+            ):
+                continue
+            for chunk in rendered.chunks[:-1]:
+                await patiently(bot.send_message, chat_id, chunk)
+            await patiently(
+                bot.send_message, chat_id, rendered.chunks[-1], reply_markup=rendered.markup
+            )
+
+    async def _edit(self, message: Message, text: str, markup: object) -> bool:
+        try:
+            await patiently(message.edit_text, text, reply_markup=markup)
+        except BadRequest as error:
+            if _not_modified(error):
+                return True
+            log.info("could not edit a message (%s); sending a new one", type(error).__name__)
+            return False
+        return True
+
+    async def _mark_choice(self, message: Message, data: str | None) -> None:
+        """The tapped message keeps its text, shows what was chosen, and loses its buttons."""
+        keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
+        label = next((b.text for row in keyboard for b in row if b.callback_data == data), None)
+        if label is None:
+            return
+        text = f"{message.text_html}\n\n✔ <b>{html.escape(label, quote=False)}</b>"
+        if len(split_html(text)) > 1:
+            text = message.text_html
+        await self._edit(message, text, None)

@@ -1,0 +1,176 @@
+"""Languages: catalogs, choosing a resident's language, and rendering messages for a reader.
+
+The `.po` files under `locales/` are the only source: they are compiled in memory when the
+bot starts, so there is no build step to forget and an installed wheel speaks every language
+it carries. English message ids double as the English text and as the last fallback.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import html
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from bot.replies import Code, Day, Listing, Msg, Param, Said
+
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
+
+# Telegram language codes that mean one of our languages under another name.
+ALIASES: Mapping[str, str] = {"prs": "fa", "fa-af": "fa"}
+
+# Unicode first-strong isolate: an inserted value keeps its own direction inside a message.
+FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
+
+
+def locales_dir() -> Path:
+    """The catalogs: inside the installed package, or at the top of a source checkout."""
+    packaged = Path(__file__).parent / "locales"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "locales"
+
+
+def catalog_path(code: str, root: Path | None = None) -> Path:
+    return (root or locales_dir()) / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def available_languages(root: Path | None = None) -> tuple[str, ...]:
+    """Every language with a catalog on disk, Dutch and English first."""
+    base = root or locales_dir()
+    found = sorted(p.parent.parent.name for p in base.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    first = [c for c in ("nl", "en") if c in found]
+    return (*first, *[c for c in found if c not in first])
+
+
+@functools.cache
+def _compiled(path: Path) -> gettext.GNUTranslations:
+    with path.open("rb") as po:
+        catalog = read_po(po)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def negotiate(language_code: str | None, languages: Iterable[str]) -> str | None:
+    """Our language for Telegram's `language_code` (`nl`, `fa-AF`, `uk-UA`), or None.
+
+    None means "ask": the code was missing, or names a language we do not speak.
+    """
+    if not language_code:
+        return None
+    tag = language_code.replace("_", "-").lower()
+    supported = set(languages)
+    for candidate in (ALIASES.get(tag), tag, ALIASES.get(tag.split("-")[0]), tag.split("-")[0]):
+        if candidate in supported:
+            return candidate
+    return None
+
+
+class Translator:
+    """Everything language-specific for one reader: words, dates, numbers and direction."""
+
+    def __init__(self, code: str, root: Path | None = None) -> None:
+        self.code = code
+        self.locale = Locale.parse(code, sep="-")
+        self.rtl = code in RTL_LANGUAGES
+        path = catalog_path(code, root)
+        self._gettext: gettext.NullTranslations = (
+            _compiled(path) if path.is_file() else gettext.NullTranslations()
+        )
+
+    @property
+    def name(self) -> str:
+        """The language's own name in its own script, as shown in the language picker."""
+        name = self.locale.get_display_name(self.locale) or self.code
+        return name[:1].upper() + name[1:]
+
+    def template(self, msg: Msg) -> str:
+        g = self._gettext
+        if msg.plural is not None:
+            count = msg.count or 0
+            if msg.context is not None:
+                return g.npgettext(msg.context, msg.msgid, msg.plural, count)
+            return g.ngettext(msg.msgid, msg.plural, count)
+        if msg.context is not None:
+            return g.pgettext(msg.context, msg.msgid)
+        return g.gettext(msg.msgid)
+
+    def _isolate(self, value: str) -> str:
+        return f"{FSI}{value}{PDI}" if self.rtl else value
+
+    def param(self, value: Param, *, markup: bool) -> str:
+        """One parameter, escaped for HTML when `markup` is set and isolated in RTL text."""
+        if isinstance(value, Msg):
+            return self.render(value, markup=markup)
+        if isinstance(value, Listing):
+            return "\n".join(f"• {self.render(m, markup=markup)}" for m in value.items)
+        if isinstance(value, Said | Code):
+            text = html.escape(value.text, quote=False) if markup else value.text
+            return self._isolate(text)
+        if isinstance(value, Day):
+            return self._isolate(self.date(value))
+        return self._isolate(format_decimal(value, locale=self.locale))
+
+    def render(self, msg: Msg, *, markup: bool = True) -> str:
+        """A message in this language; HTML-safe when `markup` is set (for message bodies)."""
+        template = self.template(msg)
+        if not msg.params:
+            return template
+        return template.format_map({k: self.param(p, markup=markup) for k, p in msg.params.items()})
+
+    def label(self, label: Msg | Day | Code) -> str:
+        """A button label: plain text, never HTML."""
+        if isinstance(label, Msg):
+            return self.render(label, markup=False)
+        return label.text if isinstance(label, Code) else self.date(label)
+
+    def date(self, day: Day) -> str:
+        """Long dates everywhere: short numeric forms are read differently around the world."""
+        if day.short:
+            return format_skeleton("MMMMEEEEd", day.value, locale=self.locale)
+        return format_date(day.value, format="long", locale=self.locale)
+
+    @functools.cached_property
+    def months(self) -> dict[str, int]:
+        """Month names a resident of this language may type, with Dutch and English always."""
+        names: dict[str, int] = {}
+        for locale in {self.locale, Locale.parse("nl"), Locale.parse("en")}:
+            for context in ("format", "stand-alone"):
+                for width in ("wide", "abbreviated"):
+                    for number, name in locale.months[context][width].items():
+                        names.setdefault(name.lower().rstrip("."), number)
+        return names
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The languages this deployment speaks, with one translator each."""
+
+    codes: tuple[str, ...]
+    default: str
+
+    @functools.cached_property
+    def translators(self) -> dict[str, Translator]:
+        return {code: Translator(code) for code in self.codes}
+
+    @functools.cached_property
+    def names(self) -> dict[str, str]:
+        """Each language's own name, in the order they are offered."""
+        return {code: self(code).name for code in self.codes}
+
+    def __call__(self, code: str | None) -> Translator:
+        return self.translators.get(code or self.default) or self.translators[self.default]
+
+    def negotiate(self, language_code: str | None) -> str | None:
+        return negotiate(language_code, self.codes)

@@ -1,0 +1,121 @@
+"""Abstract replies: what the bot wants to say, before it knows the reader's language.
+
+Flows and screens build these; `bot.handlers.render` turns them into Telegram messages for one
+reader. Keeping them abstract is what lets one flow speak every language and be tested without
+Telegram. The three builders `N_`, `NP_` and `NN_` double as gettext extraction keywords, so a
+message id is marked where it is written and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TypeAlias
+
+
+@dataclass(frozen=True)
+class Said:
+    """Text a person wrote: escaped, and isolated inside right-to-left messages."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Day:
+    """A calendar date in the reader's language: a long date, or a short one for buttons."""
+
+    value: dt.date
+    short: bool = False
+
+
+@dataclass(frozen=True)
+class Code:
+    """A fixed token such as a postcode, reference or command: never translated, always isolated."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Several labels, one per line: easier to read than a sentence, in any language."""
+
+    items: tuple[Msg, ...]
+
+
+Param: TypeAlias = "Msg | Said | Day | Code | Listing | int"
+
+
+@dataclass(frozen=True)
+class Msg:
+    """One translatable message with named parameters.
+
+    `language` fixes the language it is shown in, whoever reads it (the language picker
+    says "Choose your language" in every language at once).
+    """
+
+    msgid: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+    context: str | None = None
+    plural: str | None = None
+    count: int | None = None
+    language: str | None = None
+
+
+def N_(msgid: str, /, **params: Param) -> Msg:
+    """Mark a message for translation and bind its parameters."""
+    return Msg(msgid, params)
+
+
+def NP_(context: str, msgid: str, /, **params: Param) -> Msg:
+    """Like `N_`, with a context for short labels whose meaning depends on where they are."""
+    return Msg(msgid, params, context=context)
+
+
+def NN_(singular: str, plural: str, count: int, /, **params: Param) -> Msg:
+    """A message with plural forms; `count` picks the form and is available as `{count}`."""
+    return Msg(singular, {"count": count, **params}, plural=plural, count=count)
+
+
+class Request(Enum):
+    """What a reply-keyboard button asks the phone to share."""
+
+    CONTACT = "contact"
+    LOCATION = "location"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: its label, the token it stands for, and an optional symbol before the label.
+
+    In an inline keyboard the token travels as callback data (at most 64 bytes with its
+    prefix). In a reply keyboard a button sends its label as text (or shares a contact or
+    location when `request` is set); the flow engine maps that text back to the token.
+    """
+
+    label: Msg | Day | Code
+    data: str
+    mark: str = ""
+    request: Request | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send: paragraphs, then inline buttons or a reply keyboard.
+
+    `edit_tapped` asks the renderer to update the message whose button was tapped, instead of
+    sending a new one (used when only the marks on a multi-choice keyboard change).
+    """
+
+    paragraphs: tuple[Msg, ...]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    keyboard: tuple[tuple[Button, ...], ...] = ()
+    edit_tapped: bool = False
+
+    @staticmethod
+    def of(*paragraphs: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
+        return Reply(paragraphs, buttons)
+
+    def all_buttons(self) -> list[Button]:
+        return [b for row in (*self.buttons, *self.keyboard) for b in row]

@@ -1,0 +1,178 @@
+"""Settings from environment variables, optionally over a TOML file.
+
+Every problem is reported as one line that names the setting, because the person reading it
+is an operator at a terminal, not a Python developer.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.i18n import available_languages
+
+
+class SettingsError(ValueError):
+    """A missing or malformed setting. The message is one line that names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    db: Path = Path("buurtbot.sqlite3")
+    api_url: str = "https://api.telegram.org/bot"
+    admins: frozenset[int] = frozenset()
+    language: str = "nl"
+    languages: tuple[str, ...] = field(default_factory=available_languages)
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
+    operator: str = ""
+    privacy_contact: str = ""
+    draft_days: int = 30
+    keep_days: int = 730
+
+    @property
+    def file_url(self) -> str:
+        """Where files are downloaded: `.../bot` becomes `.../file/bot`."""
+        base = self.api_url.rstrip("/")
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+    def for_run(self) -> Settings:
+        """Check what a real deployment cannot do without."""
+        if not self.token:
+            raise SettingsError("BOT_TOKEN is not set: get a token from @BotFather and set it")
+        if not self.operator:
+            raise SettingsError(
+                "BUURTBOT_OPERATOR is not set: name the organisation responsible for the data"
+            )
+        if not self.privacy_contact:
+            raise SettingsError(
+                "BUURTBOT_PRIVACY_CONTACT is not set: give an e-mail address or web page for "
+                "privacy questions"
+            )
+        return self
+
+
+# Setting name in the environment -> key in the TOML file.
+KEYS = {
+    "BOT_TOKEN": "token",
+    "BUURTBOT_DB": "db",
+    "BUURTBOT_API_URL": "api_url",
+    "BUURTBOT_ADMINS": "admins",
+    "BUURTBOT_LANGUAGE": "language",
+    "BUURTBOT_LANGUAGES": "languages",
+    "BUURTBOT_TIMEZONE": "timezone",
+    "BUURTBOT_OPERATOR": "operator",
+    "BUURTBOT_PRIVACY_CONTACT": "privacy_contact",
+    "BUURTBOT_DRAFT_DAYS": "draft_days",
+    "BUURTBOT_KEEP_DAYS": "keep_days",
+}
+
+
+def _list(name: str, value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if isinstance(value, str | int):
+        return [part.strip() for part in str(value).split(",") if part.strip()]
+    raise SettingsError(f"{name}: expected a comma-separated list, got {value!r}")
+
+
+def _days(name: str, value: Any) -> int:
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name}: expected a whole number of days, got {value!r}") from None
+    if days < 1:
+        raise SettingsError(f"{name}: must be at least 1 day, got {days}")
+    return days
+
+
+def load(environ: Mapping[str, str] | None = None, config: Path | None = None) -> Settings:
+    """Settings from the environment, over `config` (or $BUURTBOT_CONFIG) when given."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    path = config or (Path(env["BUURTBOT_CONFIG"]) if env.get("BUURTBOT_CONFIG") else None)
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise SettingsError(f"BUURTBOT_CONFIG: cannot read {path}: {error.strerror}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"BUURTBOT_CONFIG: {path} is not valid TOML: {error}") from None
+        unknown = set(data) - set(KEYS.values())
+        if unknown:
+            raise SettingsError(
+                f"BUURTBOT_CONFIG: unknown setting(s) in {path}: {', '.join(sorted(unknown))}"
+            )
+        for name, key in KEYS.items():
+            if key in data:
+                raw[name] = data[key]
+    for name in KEYS:
+        if env.get(name, "").strip():
+            raw[name] = env[name].strip()
+    return _parse(raw)
+
+
+def _parse(raw: Mapping[str, Any]) -> Settings:
+    values: dict[str, Any] = {}
+    if "BOT_TOKEN" in raw:
+        token = str(raw["BOT_TOKEN"])
+        if ":" not in token:
+            raise SettingsError(
+                "BOT_TOKEN: does not look like a token from @BotFather (123456:ABC...)"
+            )
+        values["token"] = token
+    if "BUURTBOT_DB" in raw:
+        values["db"] = Path(str(raw["BUURTBOT_DB"])).expanduser()
+    if "BUURTBOT_API_URL" in raw:
+        url = str(raw["BUURTBOT_API_URL"]).rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise SettingsError(f"BUURTBOT_API_URL: expected an http(s) URL, got {url!r}")
+        values["api_url"] = url
+    if "BUURTBOT_ADMINS" in raw:
+        try:
+            values["admins"] = frozenset(
+                int(a) for a in _list("BUURTBOT_ADMINS", raw["BUURTBOT_ADMINS"])
+            )
+        except ValueError:
+            raise SettingsError(
+                "BUURTBOT_ADMINS: expected Telegram user ids like 12345,67890, got "
+                f"{raw['BUURTBOT_ADMINS']!r}"
+            ) from None
+    found = available_languages()
+    if "BUURTBOT_LANGUAGES" in raw:
+        languages = tuple(_list("BUURTBOT_LANGUAGES", raw["BUURTBOT_LANGUAGES"]))
+        missing = [code for code in languages if code not in found]
+        if missing or not languages:
+            raise SettingsError(
+                f"BUURTBOT_LANGUAGES: no catalog for {', '.join(missing) or 'an empty list'}; "
+                f"available: {', '.join(found)}"
+            )
+        values["languages"] = languages
+    languages = values.get("languages", found)
+    language = str(raw.get("BUURTBOT_LANGUAGE", "nl"))
+    if language not in languages:
+        raise SettingsError(f"BUURTBOT_LANGUAGE: {language!r} is not one of {', '.join(languages)}")
+    values["language"] = language
+    if "BUURTBOT_TIMEZONE" in raw:
+        try:
+            values["timezone"] = ZoneInfo(str(raw["BUURTBOT_TIMEZONE"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"BUURTBOT_TIMEZONE: unknown time zone {raw['BUURTBOT_TIMEZONE']!r} "
+                "(for example Europe/Amsterdam)"
+            ) from None
+    for name, key in (
+        ("BUURTBOT_OPERATOR", "operator"),
+        ("BUURTBOT_PRIVACY_CONTACT", "privacy_contact"),
+    ):
+        if name in raw:
+            values[key] = str(raw[name])
+    for name, key in (("BUURTBOT_DRAFT_DAYS", "draft_days"), ("BUURTBOT_KEEP_DAYS", "keep_days")):
+        if name in raw:
+            values[key] = _days(name, raw[name])
+    return Settings(**values)

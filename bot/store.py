@@ -1,0 +1,596 @@
+"""Everything the bot remembers, in one SQLite file, and every SQL statement that touches it.
+
+Writes go through one committer task that owns the connection: callers stage their changes
+and await the commit, and changes from chats handled at the same moment share one transaction
+(group commit). Each aiosqlite call is a round trip to its worker thread that costs as much as
+python-telegram-bot's whole handling of an update, so a turn costs one commit, not one per row.
+Residents and sessions read once are cached; the cache only ever holds committed state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import logging
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.flows.conversation import FLOWS, Resident, Session
+from bot.flows.engine import Draft
+from bot.flows.initiative import Initiative
+
+log = logging.getLogger(__name__)
+
+# One ordered list: a migration is never edited once released, only followed by another.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE users (
+        user_id     INTEGER PRIMARY KEY,
+        language    TEXT,
+        greeted_at  TEXT,
+        blocked_at  TEXT,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE consents (
+        user_id      INTEGER NOT NULL
+                     REFERENCES users (user_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        purpose      TEXT NOT NULL,
+        given_at     TEXT NOT NULL,
+        withdrawn_at TEXT,
+        PRIMARY KEY (user_id, purpose)
+    );
+    CREATE TABLE flow_states (
+        user_id      INTEGER PRIMARY KEY
+                     REFERENCES users (user_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        rev          INTEGER NOT NULL,
+        flow         TEXT,
+        flow_version INTEGER,
+        draft        TEXT,
+        resume_asked INTEGER NOT NULL DEFAULT 0,
+        active_at    TEXT,
+        update_id    INTEGER
+    );
+    CREATE TABLE initiatives (
+        id          INTEGER PRIMARY KEY,
+        reference   TEXT NOT NULL UNIQUE,
+        user_id     INTEGER NOT NULL
+                    REFERENCES users (user_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        language    TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        plan        TEXT NOT NULL,
+        category    TEXT NOT NULL,
+        postcode    TEXT NOT NULL,
+        starts_on   TEXT,
+        helpers     INTEGER NOT NULL,
+        needs       TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX initiatives_by_user ON initiatives (user_id, created_at);
+    CREATE TABLE inbox (
+        update_id   INTEGER PRIMARY KEY,
+        chat_id     INTEGER,
+        user_id     INTEGER,
+        payload     TEXT,
+        digest      TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('new', 'done', 'sent', 'failed')),
+        arrival     INTEGER NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX inbox_by_status ON inbox (status, arrival);
+    -- Saving a conversation also marks the update that moved it as handled, in the same
+    -- statement: one round trip fewer per update on the hot path.
+    CREATE TRIGGER flow_state_inserted AFTER INSERT ON flow_states
+    WHEN new.update_id IS NOT NULL BEGIN
+        UPDATE inbox SET status = 'done', payload = NULL WHERE update_id = new.update_id;
+    END;
+    -- A resident's next turn also means the previous one was answered.
+    CREATE TRIGGER flow_state_updated AFTER UPDATE OF update_id ON flow_states
+    WHEN new.update_id IS NOT NULL BEGIN
+        UPDATE inbox SET status = 'done', payload = NULL WHERE update_id = new.update_id;
+        UPDATE inbox SET status = 'sent' WHERE update_id = old.update_id AND status = 'done';
+    END;
+    """,
+)
+
+INBOX_KEEP = dt.timedelta(hours=48)
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as it is (for example, written by a newer Buurtbot)."""
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(dt.UTC).isoformat()
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A raw update as fetched from Telegram, before anything was done with it."""
+
+    update_id: int
+    chat_id: int | None
+    user_id: int | None
+    payload: str
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An update to handle. `repeat` means it was handled before: only ask again."""
+
+    update_id: int
+    chat_id: int | None
+    user_id: int | None
+    payload: str | None
+    repeat: bool
+
+
+_UPSERT_USER = """
+    INSERT INTO users (user_id, language, greeted_at, created_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET
+        language = excluded.language,
+        greeted_at = coalesce(users.greeted_at, excluded.greeted_at),
+        blocked_at = NULL
+"""
+_UPSERT_SESSION = """
+    INSERT INTO flow_states (user_id, rev, flow, flow_version, draft, resume_asked, active_at,
+                             update_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET
+        rev = excluded.rev, flow = excluded.flow, flow_version = excluded.flow_version,
+        draft = excluded.draft, resume_asked = excluded.resume_asked,
+        active_at = excluded.active_at, update_id = excluded.update_id
+"""
+_INSERT_INITIATIVE = """
+    INSERT INTO initiatives (reference, user_id, language, title, plan, category, postcode,
+                             starts_on, helpers, needs, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+# New updates, and a recycled id with other content, are (re)written and returned; a repeat
+# of an update already stored is left alone and not returned.
+_RECEIVE = """
+    INSERT INTO inbox (update_id, chat_id, user_id, payload, digest, status, arrival, received_at)
+    VALUES {rows}
+    ON CONFLICT (update_id) DO UPDATE SET
+        chat_id = excluded.chat_id, user_id = excluded.user_id, payload = excluded.payload,
+        digest = excluded.digest, status = 'new', arrival = excluded.arrival,
+        received_at = excluded.received_at
+    WHERE inbox.digest != excluded.digest
+    RETURNING update_id
+"""
+# Once handled, the update's text is not needed any more: only its id stays, to spot repeats.
+_SENT = "UPDATE inbox SET status = 'sent' WHERE update_id = ? AND status = 'done'"
+_IGNORED = "UPDATE inbox SET status = 'sent', payload = NULL WHERE update_id = ?"
+_FAILED = "UPDATE inbox SET status = 'failed', payload = NULL WHERE update_id = ?"
+_BLOCKED = "UPDATE users SET blocked_at = ? WHERE user_id = ?"
+
+
+@dataclass
+class Changes:
+    """The writes one turn makes, committed together or not at all."""
+
+    chats: dict[int, tuple[Resident, Session, int | None]] = field(default_factory=dict)
+    initiatives: list[tuple[int, Initiative]] = field(default_factory=list)
+    ops: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    now: dt.datetime | None = None
+    inbox: list[tuple[Any, ...]] = field(default_factory=list)  # fetched updates to store
+    accepted: set[int] = field(default_factory=set)  # filled by the commit: updates now stored
+
+    def save_chat(
+        self, resident: Resident, session: Session, now: dt.datetime, update_id: int | None
+    ) -> None:
+        """The resident's state after a turn; `update_id` is the update this turn handled."""
+        self.chats[resident.user_id] = (resident, session, update_id)
+        self.now = now
+
+    def add_initiative(self, user_id: int, initiative: Initiative) -> None:
+        self.initiatives.append((user_id, initiative))
+
+
+def _session_row(user_id: int, session: Session, update_id: int | None) -> tuple[Any, ...]:
+    draft = session.draft
+    return (
+        user_id,
+        session.rev,
+        None if draft is None else draft.flow,
+        None if draft is None else draft.version,
+        None if draft is None else json.dumps(draft.to_json(), ensure_ascii=False),
+        int(session.resume_asked),
+        _iso(session.active_at),
+        update_id,
+    )
+
+
+def _initiative_row(user_id: int, i: Initiative) -> tuple[Any, ...]:
+    return (
+        i.reference,
+        user_id,
+        i.language,
+        i.title,
+        i.plan,
+        i.category,
+        i.postcode,
+        None if i.starts_on is None else i.starts_on.isoformat(),
+        i.helpers,
+        json.dumps(list(i.needs)),
+        _iso(i.created_at),
+    )
+
+
+def _initiative(row: sqlite3.Row) -> Initiative:
+    return Initiative(
+        reference=row["reference"],
+        language=row["language"],
+        title=row["title"],
+        plan=row["plan"],
+        category=row["category"],
+        postcode=row["postcode"],
+        starts_on=None if row["starts_on"] is None else dt.date.fromisoformat(row["starts_on"]),
+        helpers=row["helpers"],
+        needs=tuple(json.loads(row["needs"])),
+        created_at=dt.datetime.fromisoformat(row["created_at"]),
+    )
+
+
+class Store:
+    """The bot's database. Open with `await Store.open(path)`, close with `await close()`."""
+
+    CACHE_SIZE = 10_000
+    SENT_FLUSH = 1.0  # seconds without writes before "reply sent" marks are written
+    SENT_BACKLOG = 1000  # or as soon as this many wait
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        self._queue: asyncio.Queue[tuple[Changes, asyncio.Future[None] | None]] = asyncio.Queue()
+        # user id -> (resident, session, whether the users row exists), committed state only
+        self._chats: OrderedDict[int, tuple[Resident, Session, bool]] = OrderedDict()
+        # Updates answered but not yet marked so in the inbox, by user. A resident's next turn
+        # marks them (a trigger); the rest are written when the writer has nothing else to do.
+        self._unsent: dict[int, int] = {}
+        self._arrival = 0
+        self._writer: asyncio.Task[None] | None = None
+        # Held while a transaction is open, so that nothing else writes into it.
+        self._writing = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        if sqlite3.sqlite_version_info < (3, 35):
+            raise StoreError(f"SQLite {sqlite3.sqlite_version} is too old: 3.35 or newer is needed")
+        # Autocommit: a turn that writes one statement commits in one round trip; batches
+        # open their transaction themselves.
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            # WAL with synchronous=NORMAL survives any crash of the process; only a power cut
+            # can roll back the last commits. FULL would cost an fsync per commit.
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA busy_timeout = 5000")
+            await _migrate(db)
+            row = await (await db.execute("SELECT coalesce(max(arrival), 0) FROM inbox")).fetchone()
+        except BaseException:
+            await db.close()
+            raise
+        store = cls(db)
+        store._arrival = row[0] if row else 0
+        store._writer = asyncio.create_task(store._write_forever(), name="buurtbot-store-writer")
+        return store
+
+    async def close(self) -> None:
+        """Commit what is queued, then close the file."""
+        if self._writer is not None:
+            await self._queue.join()
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
+            if self._unsent:
+                await self._write([])
+        await self._db.close()
+
+    # --- Writing -----------------------------------------------------------------------
+
+    async def commit(self, changes: Changes) -> None:
+        """Write these changes durably; returns once they are committed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((changes, future))
+        await future
+
+    def commit_soon(self, changes: Changes) -> None:
+        """Write with the next commit, without waiting: for bookkeeping a crash may lose."""
+        self._queue.put_nowait((changes, None))
+
+    async def _write_forever(self) -> None:
+        while True:
+            try:
+                first = await asyncio.wait_for(self._queue.get(), self.SENT_FLUSH)
+            except TimeoutError:
+                if self._unsent:
+                    await self._write([])
+                continue
+            batch = [first]
+            while not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._write(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _write(self, batch: list[tuple[Changes, asyncio.Future[None] | None]]) -> None:
+        """Commit a batch; a batch that fails is retried one turn at a time."""
+        async with self._writing:
+            unsent: dict[int, int] = {}
+            if not batch or len(self._unsent) >= self.SENT_BACKLOG:
+                unsent, self._unsent = self._unsent, {}
+            try:
+                await self._apply([c for c, _ in batch], list(unsent.values()))
+            except Exception as error:
+                if self._db.in_transaction:
+                    await self._db.rollback()
+                self._unsent.update(unsent)
+                if len(batch) > 1:
+                    retry = True
+                else:
+                    retry = False
+                    future = batch[0][1] if batch else None
+                    if future is not None and not future.done():
+                        future.set_exception(error)
+                    else:
+                        log.error("background write failed: %s", type(error).__name__)
+            else:
+                retry = False
+                for changes, future in batch:
+                    for user_id, (resident, session, update_id) in changes.chats.items():
+                        self._remember(user_id, (resident, session, True))
+                        if update_id is not None:
+                            self._unsent.pop(user_id, None)  # the trigger marked it
+                    if future is not None and not future.done():
+                        future.set_result(None)
+        if retry:
+            # One bad turn must not fail the others it happened to share a commit with.
+            for item in batch:
+                await self._write([item])
+
+    def _ops(self, changes: Changes) -> list[tuple[str, tuple[Any, ...]]]:
+        ops = list(changes.ops)
+        now = _iso(changes.now)
+        for user_id, (resident, session, update_id) in changes.chats.items():
+            known = self._chats.get(user_id)
+            if known is None or not known[2] or known[0] != resident:
+                ops.append(
+                    (
+                        _UPSERT_USER,
+                        (user_id, resident.language, now if resident.greeted else None, now),
+                    )
+                )
+            ops.append((_UPSERT_SESSION, _session_row(user_id, session, update_id)))
+        ops += [(_INSERT_INITIATIVE, _initiative_row(u, i)) for u, i in changes.initiatives]
+        return ops
+
+    async def _apply(self, batch: Sequence[Changes], unsent: list[int]) -> None:
+        grouped: dict[str, list[tuple[Any, ...]]] = {}
+        for changes in batch:
+            for sql, params in self._ops(changes):
+                grouped.setdefault(sql, []).append(params)
+        if unsent:
+            grouped.setdefault(_SENT, []).extend((u,) for u in unsent)
+        receiving = [c for c in batch if c.inbox]
+        single = len(grouped) + len(receiving) == 1 and all(len(r) == 1 for r in grouped.values())
+        if not single:
+            # A lone statement commits by itself (autocommit); anything more is one transaction.
+            await self._db.execute("BEGIN IMMEDIATE")
+        for sql, rows in grouped.items():
+            if len(rows) == 1:
+                await self._db.execute(sql, rows[0])
+            else:
+                await self._db.executemany(sql, rows)
+        for changes in receiving:
+            # One statement for a whole fetched batch; RETURNING says which rows are new.
+            values = ", ".join(["(?, ?, ?, ?, ?, 'new', ?, ?)"] * len(changes.inbox))
+            written = await self._db.execute_fetchall(
+                _RECEIVE.format(rows=values), [v for row in changes.inbox for v in row]
+            )
+            changes.accepted = {r[0] for r in written}
+        if not single:
+            await self._db.commit()
+
+    def _remember(self, user_id: int, chat: tuple[Resident, Session, bool]) -> None:
+        self._chats[user_id] = chat
+        self._chats.move_to_end(user_id)
+        while len(self._chats) > self.CACHE_SIZE:
+            self._chats.popitem(last=False)
+
+    # --- Residents and their conversations ---------------------------------------------
+
+    async def chat(self, user_id: int) -> tuple[Resident, Session]:
+        """A resident and their session; new residents start empty."""
+        cached = self._chats.get(user_id)
+        if cached is not None:
+            self._chats.move_to_end(user_id)
+            return cached[0], cached[1]
+        cursor = await self._db.execute(
+            """
+            SELECT u.language, u.greeted_at, s.rev, s.flow, s.flow_version, s.draft,
+                   s.resume_asked, s.active_at
+            FROM users u LEFT JOIN flow_states s USING (user_id)
+            WHERE u.user_id = ?
+            """,
+            (user_id,),
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            chat = (Resident(user_id), Session(), False)
+        else:
+            draft = None
+            if row["draft"] is not None and row["flow"] in FLOWS:
+                draft = Draft.from_json(row["flow"], row["flow_version"], json.loads(row["draft"]))
+            chat = (
+                Resident(user_id, row["language"], row["greeted_at"] is not None),
+                Session(
+                    rev=row["rev"] or 0,
+                    draft=draft,
+                    resume_asked=bool(row["resume_asked"]),
+                    active_at=_moment(row["active_at"]),
+                ),
+                True,
+            )
+        self._remember(user_id, chat)
+        return chat[0], chat[1]
+
+    async def initiatives_of(self, user_id: int) -> list[Initiative]:
+        rows = await self._db.execute_fetchall(
+            "SELECT * FROM initiatives WHERE user_id = ? ORDER BY created_at, id", (user_id,)
+        )
+        return [_initiative(r) for r in rows]
+
+    async def initiative(self, user_id: int, reference: str) -> Initiative | None:
+        """An initiative, only for the resident who made it."""
+        rows = await self._db.execute_fetchall(
+            "SELECT * FROM initiatives WHERE user_id = ? AND reference = ?", (user_id, reference)
+        )
+        return next((_initiative(r) for r in rows), None)
+
+    def blocked(self, user_id: int, now: dt.datetime) -> None:
+        """Remember that a resident blocked the bot, so we stop writing to them."""
+        self.commit_soon(Changes(ops=[(_BLOCKED, (_iso(now), user_id))]))
+
+    # --- The inbox of updates ------------------------------------------------------------
+
+    async def receive(self, updates: Sequence[Incoming], now: dt.datetime) -> list[Delivery]:
+        """Store fetched updates durably, before Telegram is told they arrived.
+
+        An update id seen before with the same content is a repeat delivery: it is handled
+        again only if it was never handled; otherwise the resident is asked the pending
+        question again. Update ids are compared by identity, never by "highest seen":
+        Telegram may start counting from a new number after a quiet week.
+        """
+        if not updates:
+            return []
+        rows = []
+        for update in updates:
+            self._arrival += 1
+            rows.append(
+                (
+                    update.update_id,
+                    update.chat_id,
+                    update.user_id,
+                    update.payload,
+                    update.digest,
+                    self._arrival,
+                    _iso(now),
+                )
+            )
+        changes = Changes(inbox=rows)
+        await self.commit(changes)
+        deliveries = [
+            Delivery(u.update_id, u.chat_id, u.user_id, u.payload, False)
+            for u in updates
+            if u.update_id in changes.accepted
+        ]
+        seen = [u for u in updates if u.update_id not in changes.accepted]
+        if seen:
+            marks = ",".join("?" * len(seen))
+            rows_seen = await self._db.execute_fetchall(
+                f"SELECT update_id FROM inbox WHERE update_id IN ({marks}) AND status != 'new'",
+                [u.update_id for u in seen],
+            )
+            handled = {r[0] for r in rows_seen}
+            deliveries += [
+                Delivery(u.update_id, u.chat_id, u.user_id, None, True)
+                for u in seen
+                if u.update_id in handled
+            ]
+        return deliveries
+
+    async def unfinished(self) -> list[Delivery]:
+        """Updates a previous process stored but did not finish, in the order they came."""
+        rows = await self._db.execute_fetchall(
+            """
+            SELECT update_id, chat_id, user_id, payload, status FROM inbox
+            WHERE status IN ('new', 'done') ORDER BY arrival
+            """
+        )
+        return [
+            Delivery(
+                r["update_id"], r["chat_id"], r["user_id"], r["payload"], r["status"] == "done"
+            )
+            for r in rows
+        ]
+
+    def sent(self, update_id: int, user_id: int) -> None:
+        """A turn's replies went out: marked soon, without a commit of its own."""
+        self._unsent[user_id] = update_id
+
+    def ignored(self, update_id: int) -> None:
+        """An update that needed no change of state (or no answer at all) is finished."""
+        self.commit_soon(Changes(ops=[(_IGNORED, (update_id,))]))
+
+    def failed(self, update_id: int) -> None:
+        self.commit_soon(Changes(ops=[(_FAILED, (update_id,))]))
+
+    async def inbox_status(self, update_id: int) -> str | None:
+        rows = list(
+            await self._db.execute_fetchall(
+                "SELECT status FROM inbox WHERE update_id = ?", (update_id,)
+            )
+        )
+        return rows[0]["status"] if rows else None
+
+    # --- Retention ---------------------------------------------------------------------
+
+    async def sweep(self, now: dt.datetime, *, draft_days: int, keep_days: int) -> dict[str, int]:
+        """Forget what we promised to forget: old inbox rows, stale drafts, expired plans."""
+        inbox_before = _iso(now - INBOX_KEEP)
+        draft_before = _iso(now - dt.timedelta(days=draft_days))
+        keep_before = _iso(now - dt.timedelta(days=keep_days))
+        counts: dict[str, int] = {}
+        statements = {
+            "inbox": (
+                "DELETE FROM inbox WHERE received_at < ? AND status IN ('done', 'sent', 'failed')",
+                (inbox_before,),
+            ),
+            "drafts": (
+                """UPDATE flow_states SET flow = NULL, flow_version = NULL, draft = NULL,
+                          resume_asked = 0, rev = rev + 1
+                   WHERE draft IS NOT NULL AND active_at < ?""",
+                (draft_before,),
+            ),
+            "initiatives": ("DELETE FROM initiatives WHERE created_at < ?", (keep_before,)),
+        }
+        async with self._writing:
+            for name, (sql, params) in statements.items():
+                cursor = await self._db.execute(sql, params)
+                counts[name] = cursor.rowcount
+            await self._db.commit()
+        if counts["drafts"]:
+            self._chats.clear()
+        return counts
+
+
+async def _migrate(db: aiosqlite.Connection) -> None:
+    row = await (await db.execute("PRAGMA user_version")).fetchone()
+    version = row[0] if row else 0
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"the database is at schema version {version}, newer than this Buurtbot "
+            f"({len(MIGRATIONS)}); upgrade Buurtbot or use another BUURTBOT_DB"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        await db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        log.info("database migrated to schema version %d", number)

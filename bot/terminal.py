@@ -1,0 +1,168 @@
+"""`buurtbot try`: chat with the real bot in a terminal, through the offline Telegram.
+
+Everything between the keyboard and the screen is the production path: the Application, our
+intake, the store on a real SQLite file, and the Bot API answered by `FakeTelegram`. Lines can
+be piped in, so a conversation can be scripted (CI does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from bot.app import build_application
+from bot.fakeapi import FakeRequest, FakeTelegram, Message
+from bot.i18n import Languages
+from bot.replies import NP_
+from bot.settings import Settings
+
+USER_ID = 1001
+SAMPLE_LOCATION = {"latitude": 52.3731, "longitude": 4.8926}
+MEDIA: dict[str, dict[str, Any]] = {
+    ":sticker": {
+        "sticker": {
+            "file_id": "sticker-1",
+            "file_unique_id": "s1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+    },
+    ":photo": {
+        "photo": [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]
+    },
+    ":voice": {"voice": {"file_id": "voice-1", "file_unique_id": "v1", "duration": 4}},
+    ":location": {"location": SAMPLE_LOCATION},
+}
+
+HELP = NP_(
+    "terminal",
+    "You are chatting with Buurtbot, offline. Type a message and press Enter. To tap a button, "
+    "type its number or its label. To send a number as text, start with a quote: '4. To send "
+    "a sticker, photo, voice note, location or your contact: :sticker :photo :voice :location "
+    ":contact. Stop with Ctrl-D or /quit.",
+)
+
+
+@dataclass
+class Screen:
+    """What has been printed, so each turn prints only what is new or changed."""
+
+    out: TextIO
+    colour: bool
+    seen: dict[int, tuple[str, list[list[dict[str, object]]]]] = field(default_factory=dict)
+
+    def show(self, messages: list[Message]) -> None:
+        for message in messages:
+            if not message.from_bot:
+                continue
+            shown = (message.text, message.buttons)
+            before = self.seen.get(message.message_id)
+            self.seen[message.message_id] = shown
+            if before == shown:
+                continue
+            if before is None:
+                text = message.text
+                if self.colour:
+                    text = f"\033[1m{text}\033[0m"
+                self.out.write(f"\n🤖 {text.replace(chr(10), chr(10) + '   ')}\n")
+            elif not message.buttons:
+                continue  # the tapped question was marked with the choice: nothing new to read
+            self._buttons(message)
+        self.out.flush()
+
+    def _buttons(self, message: Message) -> None:
+        number = 0
+        for row in message.buttons or message.keyboard:
+            cells = []
+            for button in row:
+                number += 1
+                cells.append(f"[{number}] {button['text']}")
+            self.out.write("   " + "   ".join(cells) + "\n")
+
+
+def _latest_with_buttons(messages: list[Message]) -> Message | None:
+    return next((m for m in reversed(messages) if m.from_bot and (m.buttons or m.keyboard)), None)
+
+
+def act(telegram: FakeTelegram, line: str) -> int | None:
+    """Send what the typed line means; returns the update id, or None for nothing to send."""
+    messages = telegram.chats.get(USER_ID, [])
+    target = _latest_with_buttons(messages)
+    text = line.strip()
+    if not text:
+        return None
+    if text.startswith("'"):
+        return telegram.push_message(USER_ID, text[1:])
+    if text == ":contact":
+        return telegram.push_message(USER_ID, contact=telegram.own_contact(USER_ID))
+    if text in MEDIA:
+        return telegram.push_message(USER_ID, **MEDIA[text])
+    if target is not None:
+        flat = [b for row in (target.buttons or target.keyboard) for b in row]
+        chosen = None
+        if text.isdigit() and 1 <= int(text) <= len(flat):
+            chosen = flat[int(text) - 1]
+        else:
+            folded = text.casefold()
+            chosen = next(
+                (
+                    b
+                    for b in flat
+                    if str(b["text"]).casefold() == folded
+                    or str(b["text"]).casefold().split(" ", 1)[-1] == folded
+                ),
+                None,
+            )
+        if chosen is not None:
+            if "callback_data" in chosen:
+                return telegram.push_callback(USER_ID, target, str(chosen["callback_data"]))
+            if chosen.get("request_contact"):
+                return telegram.push_message(USER_ID, contact=telegram.own_contact(USER_ID))
+            if chosen.get("request_location"):
+                return telegram.push_message(USER_ID, location=SAMPLE_LOCATION)
+            return telegram.push_message(USER_ID, str(chosen["text"]))
+    return telegram.push_message(USER_ID, text)
+
+
+async def chat(settings: Settings, language: str | None, source: TextIO, out: TextIO) -> int:
+    """Run one terminal conversation until the input ends. Returns an exit status."""
+    telegram = FakeTelegram()
+    telegram.user(USER_ID, "Amina", language)
+    bot = build_application(settings, FakeRequest(telegram), poll_timeout=5)
+    await bot.start()
+    screen = Screen(out, colour=out.isatty())
+    interactive = source.isatty()
+    languages = Languages(settings.languages, settings.language)
+    tr = languages(languages.negotiate(language))
+    out.write(tr.render(HELP, markup=False) + "\n")
+    try:
+        while True:
+            if interactive:
+                out.write("\n> ")
+                out.flush()
+            line = await asyncio.to_thread(source.readline)
+            if not line or line.strip() == "/quit":
+                break
+            if not interactive:
+                out.write(f"\n> {line.rstrip()}\n")
+            update_id = act(telegram, line)
+            if update_id is None:
+                continue
+            await asyncio.wait_for(bot.intake.wait_finished(update_id), timeout=30)
+            screen.show(telegram.chats.get(USER_ID, []))
+    finally:
+        await bot.stop()
+    out.write("\n")
+    return 0
+
+
+def run(settings: Settings, language: str | None) -> int:
+    try:
+        return asyncio.run(chat(settings, language, sys.stdin, sys.stdout))
+    except KeyboardInterrupt:
+        return 0

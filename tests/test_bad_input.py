@@ -1,0 +1,238 @@
+"""Whatever arrives, the resident gets a short, kind answer and the flow stays where it was."""
+
+from __future__ import annotations
+
+import logging
+
+from chatbench import Bench, Person, greeted
+
+from bot.cli import configure_logging
+from bot.fakeapi import NOT_MODIFIED, Failure, utf16_length
+from bot.replies import N_, NP_, Button, Reply, Said
+
+
+async def at_name_question(bench: Bench) -> Person:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    return amina
+
+
+async def still_at_name(bench: Bench, amina: Person) -> None:
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None
+    assert (session.draft.at, dict(session.draft.answers)) == ("title", {})
+
+
+async def test_sticker_photo_and_voice_where_text_is_asked(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    for send in (amina.send_sticker, amina.send_photo, amina.send_voice):
+        await send()
+        assert amina.last_text == "Ik kan hier alleen getypte tekst lezen. Typ je antwoord."
+        assert amina.buttons == ["Stoppen"]
+    await still_at_name(bench, amina)
+
+
+async def test_a_sticker_where_a_choice_is_asked(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.send("Straatfeest")
+    await amina.send("Een feest in de straat voor iedereen.")
+    await amina.send_sticker()
+    assert amina.last_text == "Tik op een van de knoppen."
+    assert "Cultuur en feest" in amina.buttons
+
+
+async def test_an_essay_of_five_thousand_characters(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.send("Mijn idee" + "." * 4991)
+    assert amina.last_text == "Dat is wat lang: 5.000 tekens. Houd het korter dan 80 tekens."
+    await still_at_name(bench, amina)
+
+
+async def test_whitespace_only(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.send("   \n  ")
+    assert amina.last_text == "Ik heb geen tekst gekregen. Typ je antwoord."
+    await still_at_name(bench, amina)
+
+
+async def test_a_wrong_postcode_gets_an_example(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    for answer in ("Straatfeest", "Een feest in de straat voor iedereen.", "7", "Mosplein 12"):
+        await amina.send(answer)
+    assert "Dat lijkt geen Nederlandse postcode" in amina.last_text
+    assert "Bijvoorbeeld: 1053 AB" in amina.last_text
+    await amina.send("0123 AB")  # no postcode starts with 0
+    assert "Dat lijkt geen Nederlandse postcode" in amina.last_text
+    await amina.send("9711cd")
+    assert "Wanneer wil je beginnen?" in amina.last_text
+
+
+async def test_dates_in_the_past_or_impossible(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    for answer in ("Straatfeest", "Een feest in de straat voor iedereen.", "7", "1234AB"):
+        await amina.send(answer)
+    await amina.send("1-1-2026")
+    assert amina.last_text == "Die datum is al voorbij. Kies een datum vanaf vandaag."
+    await amina.send("31-2-2026")
+    assert amina.last_text == "Die datum bestaat niet. Kijk nog eens naar de dag en de maand."
+    await amina.send("volgende week ergens")
+    assert "Ik kan die datum niet lezen" in amina.last_text
+    await amina.send("12 april")
+    assert "Hoeveel buren helpen mee?" in amina.last_text
+
+
+async def test_a_button_from_an_old_message(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.send("Straatfeest")
+    await amina.send("Een feest in de straat voor iedereen.")
+    old = amina.last
+    await amina.tap("Cultuur en feest")
+    await amina.press(old, "f:3:o:green")  # the same question, already answered
+    assert amina.bot_messages[-2].text == "Die knop hoort bij een ouder bericht. Hier zijn we nu."
+    assert "Wat is de postcode" in amina.last_text
+    assert bench.telegram.answered_callbacks[-1]["text"] == (
+        "Die knop hoort bij een ouder bericht. Hier zijn we nu."
+    )
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None and session.draft.answers["category"] == "culture"
+
+
+async def test_made_up_callback_data_changes_nothing(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.send("Straatfeest")
+    question = amina.last
+    _, session = await bench.store.chat(amina.id)
+    for forged in (
+        f"f:{session.rev}:o:../../etc",
+        f"f:{session.rev}:e:plan",
+        "i:AAAA-BBBB",
+        "l:xx",
+        "zz",
+        f"f:{session.rev}:save",
+        "r:99:new",
+        "m:nonsense",
+    ):
+        await amina.press(question, forged)
+    _, after = await bench.store.chat(amina.id)
+    assert after.draft == session.draft
+    assert "Wat wil je doen?" in amina.last_text or "Wat wil je doen" in amina.bot_messages[-1].text
+    assert await bench.store.initiatives_of(amina.id) == []
+
+
+async def test_someone_elses_initiative_cannot_be_opened(bench: Bench) -> None:
+    owner = await greeted(bench, name="Owner")
+    await owner.tap("Start een initiatief")
+    for answer in (
+        "Straatfeest",
+        "Een feest in de straat voor iedereen.",
+        "7",
+        "1234AB",
+        "1-5-2026",
+        "3",
+        "Geld",
+    ):
+        await owner.send(answer)
+    await owner.tap("Opslaan")
+    [plan] = await bench.store.initiatives_of(owner.id)
+    other = await greeted(bench, name="Other")
+    await other.press(other.last, f"i:{plan.reference}")
+    assert "Ik kan dat initiatief niet vinden." in other.last_text
+    assert "Straatfeest" not in other.last_text
+
+
+async def test_an_unknown_command(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.send("/fiets")
+    assert (
+        amina.bot_messages[-2].text
+        == "Ik ken het commando /fiets niet. Typ /help om te zien wat ik kan."
+    )
+    assert "Hoe heet je plan?" in amina.last_text
+    await still_at_name(bench, amina)
+
+
+async def test_a_message_in_a_group_chat(bench: Bench) -> None:
+    amina = bench.resident("nl")
+    update_id = bench.telegram.push_message(amina.id, "/start", chat_id=-100123)
+    await bench.handled(update_id)
+    [reply] = [m for m in bench.telegram.chats[-100123] if m.from_bot]
+    assert reply.text.startswith("Ik werk alleen in een privéchat.")
+    assert "https://t.me/buurtbot_offline_bot" in reply.text
+    resident, _session = await bench.store.chat(amina.id)
+    assert resident.language is None  # nothing about the group was stored as a resident
+
+
+async def test_text_with_html_is_shown_as_written(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.send("<b>Tom & Jerry</b>")
+    await amina.send("Een <script>feest</script> met koffie & taart.")
+    for answer in ("7", "1234AB", "1-5-2026", "3", "Geld"):
+        await amina.send(answer)
+    assert "<b>Tom & Jerry</b>" in amina.last_text
+    assert "Een <script>feest</script> met koffie & taart." in amina.last_text
+
+
+async def test_a_reply_longer_than_telegram_allows_is_split(bench: Bench) -> None:
+    amina = await greeted(bench)
+    words = " ".join(f"<buur&{i}>" for i in range(1200))  # 13,289 characters, to escape
+    reply = Reply(
+        (N_("<b>{label}</b>\n{answer}", label=NP_("answer", "Plan"), answer=Said(words)),),
+        ((Button(NP_("button", "Save"), "x:save"),),),
+    )
+    assert bench.bot is not None
+    count = len(amina.bot_messages)
+    await bench.bot.turns.deliver(
+        bench.bot.application.bot, amina.id, [reply], bench.bot.services.languages("nl")
+    )
+    parts = amina.bot_messages[count:]
+    # Four parts, each passed the offline Telegram's checks of length and HTML.
+    assert len(words) == 13_289
+    assert len(parts) == 4
+    assert all(utf16_length(p.text) <= 4096 for p in parts)
+    assert " ".join(p.text for p in parts) == "Plan\n" + words
+    assert [p.button_labels for p in parts] == [[], [], [], ["Opslaan"]]
+    assert parts[0].raw["entities"] == [{"type": "bold", "offset": 0, "length": 4}]
+
+
+async def test_a_blocked_bot_stops_writing_without_failing(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    bench.telegram.blocked.add(amina.id)
+    count = len(amina.bot_messages)
+    await amina.send("Straatfeest")
+    assert len(amina.bot_messages) == count
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None and session.draft.answers == {"title": "Straatfeest"}
+    bench.telegram.blocked.discard(amina.id)
+    await amina.send("Een feest in de straat voor iedereen.")
+    assert "Wat voor plan is het?" in amina.last_text
+
+
+async def test_an_edit_telegram_calls_not_modified_counts_as_done(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.send("Straatfeest")
+    await amina.send("Een feest in de straat voor iedereen.")
+    bench.telegram.fail(Failure("editMessageText", 400, NOT_MODIFIED))
+    await amina.tap("Cultuur en feest")
+    assert "Wat is de postcode" in amina.last_text
+    assert "Sorry" not in amina.last_text
+
+
+async def test_a_brief_network_failure_is_retried(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    bench.telegram.fail(Failure("sendMessage", mode="lost"))
+    await amina.send("Straatfeest")
+    assert "Wat wil je doen?" in amina.last_text
+
+
+async def test_logs_never_contain_what_residents_wrote(bench: Bench, caplog) -> None:  # type: ignore[no-untyped-def]
+    configure_logging(logging.DEBUG)
+    caplog.set_level(logging.DEBUG)
+    secret = "Geheimtuin Zonnebloemstraat"
+    amina = await at_name_question(bench)
+    await amina.send(secret)
+    await amina.send(f"{secret} voor de hele buurt, met soep.")
+    bench.telegram.fail(Failure("sendMessage", 400, "Bad Request: can't parse entities"))
+    await amina.send(f"{secret} nog een keer")
+    assert "Sorry, er ging bij ons iets mis" in amina.last_text
+    assert caplog.records, "nothing was logged at all"
+    assert "Geheimtuin" not in caplog.text

@@ -1,0 +1,62 @@
+"""Nothing a resident answered is lost: restarts, repeated updates, crashes."""
+
+from __future__ import annotations
+
+from chatbench import Bench, greeted
+from telegram import Update
+
+from bot.intake import incoming
+from bot.store import Store
+
+
+async def test_a_new_process_continues_at_the_same_step(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send("Straatfeest")
+    await amina.send("Een feest in de straat voor iedereen.")
+    await bench.restart()
+    await amina.tap("Cultuur en feest", message=amina.last)  # a button from before the restart
+    assert "Wat is de postcode" in amina.last_text
+    assert "Vraag 4 van 7" in amina.last_text
+    await amina.send("1234AB")
+    await amina.tap("Terug")
+    assert "Je antwoord nu: 1234 AB" in amina.last_text
+
+
+async def test_an_update_delivered_twice_changes_nothing_and_asks_again(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    update_id = await amina.send("Straatfeest")
+    _, before = await bench.store.chat(amina.id)
+    count = len(amina.bot_messages)
+
+    await bench.handled(bench.telegram.redeliver(update_id))
+
+    _, after = await bench.store.chat(amina.id)
+    assert after.draft == before.draft
+    assert after.rev == before.rev
+    assert amina.texts_after(count) == [amina.bot_messages[count - 1].text]  # asked again
+    await bench.restart()
+    _, reloaded = await bench.store.chat(amina.id)
+    assert reloaded.draft == before.draft
+
+
+async def test_an_update_stored_but_not_handled_is_handled_after_a_restart(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await bench.stop()
+    # A process fetches the update and commits it to its inbox, then dies before handling it;
+    # its next poll had already confirmed the update, so Telegram will not send it again.
+    update_id = bench.telegram.push_message(amina.id, "Straatfeest")
+    bench.telegram.forget_pending()
+    store = await Store.open(bench.settings.db)
+    raw = bench.telegram.updates[update_id]
+    await store.receive([incoming(raw, Update.de_json(raw, None))], bench.clock.now())
+    await store.close()
+
+    await bench.start()
+    await bench.handled(update_id)
+    assert "Wat wil je doen?" in amina.last_text
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None
+    assert session.draft.answers == {"title": "Straatfeest"}

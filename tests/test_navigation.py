@@ -1,0 +1,160 @@
+"""Back, change from the summary, stop, and coming back later."""
+
+from __future__ import annotations
+
+from chatbench import Bench, Person, greeted
+
+ANSWERS = (
+    "Straatfeest",
+    "Een feest in de straat voor iedereen.",
+    "7",
+    "1234AB",
+    "1-5-2026",
+    "3",
+    "Geld, Spullen",
+)
+
+
+async def at_summary(bench: Bench) -> Person:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    for answer in ANSWERS:
+        await amina.send(answer)
+    assert "Dit is je plan" in amina.last_text
+    return amina
+
+
+async def test_back_shows_the_previous_question_with_its_answer(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    assert "Terug" not in amina.buttons  # nothing to go back to yet
+    await amina.send("Straatfeest")
+    await amina.tap("Terug")
+    assert "Hoe heet je plan?" in amina.last_text
+    assert "Je antwoord nu: Straatfeest" in amina.last_text
+    await amina.send("Burendag")
+    assert "Wat wil je doen?" in amina.last_text
+
+
+async def test_keeping_an_answer_goes_on_to_the_next_open_question(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send("Straatfeest")
+    await amina.tap("Terug")
+    await amina.tap("Dit antwoord houden")
+    assert "Wat wil je doen?" in amina.last_text
+    assert "Vraag 2 van 7" in amina.last_text
+
+
+async def test_change_one_answer_from_the_summary_and_return_to_it(bench: Bench) -> None:
+    amina = await at_summary(bench)
+    await amina.tap("Wijzig: Postcode")
+    assert "Je antwoord nu: 1234 AB" in amina.last_text
+    await amina.send("9711 cd")
+    assert "Dit is je plan" in amina.last_text
+    assert "Postcode\n9711 CD" in amina.last_text
+    assert "Straatfeest" in amina.last_text  # the other answers stay
+    await amina.tap("Opslaan")
+    [plan] = await bench.store.initiatives_of(amina.id)
+    assert (plan.postcode, plan.title, plan.needs) == (
+        "9711 CD",
+        "Straatfeest",
+        ("money", "materials"),
+    )
+
+
+async def test_back_from_a_change_returns_to_the_summary(bench: Bench) -> None:
+    amina = await at_summary(bench)
+    await amina.tap("Wijzig: Nodig")
+    await amina.tap("Terug")
+    assert "Dit is je plan" in amina.last_text
+
+
+async def test_stopping_asks_first_then_deletes_the_draft(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send("Straatfeest")
+    await amina.tap("Stoppen")
+    assert "Wil je stoppen?" in amina.last_text
+    await amina.tap("Nee, verder")
+    assert "Wat wil je doen?" in amina.last_text  # the pending question, not lost
+    await amina.tap("Stoppen")
+    await amina.tap("Ja, stoppen")
+    assert "Gestopt. Er is niets bewaard." in amina.last_text
+    _resident, session = await bench.store.chat(amina.id)
+    assert session.draft is None
+    assert await bench.store.initiatives_of(amina.id) == []
+
+
+async def test_cancel_command_works_anywhere(bench: Bench) -> None:
+    amina = await at_summary(bench)
+    await amina.send("/cancel")
+    assert "Wil je stoppen?" in amina.last_text
+    await amina.send("/cancel")
+    assert "Gestopt" in amina.last_text
+    await amina.send("/cancel")
+    assert "Er is niets om te stoppen." in amina.last_text
+
+
+async def test_stop_before_any_answer_needs_no_confirmation(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.tap("Stoppen")
+    assert "Gestopt" in amina.last_text
+
+
+async def test_start_with_a_draft_offers_to_continue(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send("Straatfeest")
+    await amina.send("/start")
+    assert "Je was bezig met ‘Straatfeest’" in amina.last_text
+    await amina.tap("Verder")
+    assert "Wat wil je doen?" in amina.last_text
+    assert "Vraag 2 van 7" in amina.last_text
+
+
+async def test_start_again_throws_the_draft_away(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send("Straatfeest")
+    await amina.send("/menu")
+    await amina.tap("Opnieuw beginnen")
+    assert "Vraag 1 van 7" in amina.last_text
+    assert "Je antwoord nu" not in amina.last_text
+
+
+async def test_returning_after_twelve_hours_is_asked_to_continue(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send("Straatfeest")
+    bench.clock.advance(hours=13)
+    await amina.send("Een feest in de straat voor iedereen.")
+    assert "Je was bezig met ‘Straatfeest’" in amina.last_text
+    await amina.send("Een feest in de straat voor iedereen.")  # typing answers the question
+    assert "Wat voor plan is het?" in amina.last_text
+
+
+async def test_within_twelve_hours_any_input_answers_the_question(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send("Straatfeest")
+    bench.clock.advance(hours=11)
+    await amina.send("Een feest in de straat voor iedereen.")
+    assert "Wat voor plan is het?" in amina.last_text
+
+
+async def test_help_answers_and_repeats_the_pending_question(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send("/help")
+    assert "Zo werkt Buurtbot" in amina.bot_messages[-2].text
+    assert "Hoe heet je plan?" in amina.last_text
+
+
+async def test_a_new_start_with_menu_when_nothing_is_open(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.send("/menu")
+    assert amina.buttons == ["Start een initiatief", "Mijn initiatieven", "Taal", "Hulp"]
+    await amina.tap("Mijn initiatieven")
+    assert "Je hebt nog geen opgeslagen initiatieven." in amina.last_text

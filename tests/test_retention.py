@@ -1,0 +1,44 @@
+"""Retention: we forget what the privacy notice says we forget."""
+
+from __future__ import annotations
+
+from chatbench import Bench, greeted
+
+
+async def test_sweep_forgets_old_updates_drafts_and_plans(bench: Bench) -> None:
+    assert bench.bot is not None
+    keeper = await greeted(bench, name="Keeper")
+    await keeper.tap("Start een initiatief")
+    for answer in (
+        "Straatfeest",
+        "Een feest in de straat voor iedereen.",
+        "7",
+        "1234AB",
+        "1-5-2026",
+        "3",
+        "Geld",
+    ):
+        await keeper.send(answer)
+    await keeper.tap("Opslaan")
+    drafter = await greeted(bench, name="Drafter")
+    await drafter.tap("Start een initiatief")
+    await drafter.send("Straatfeest")
+    first_update = min(bench.telegram.updates)
+
+    bench.clock.advance(days=3)
+    await bench.bot.sweep()
+    assert await bench.store.inbox_status(first_update) is None  # handled updates: 48 hours
+    _, session = await bench.store.chat(drafter.id)
+    assert session.draft is not None  # drafts: 30 days
+
+    bench.clock.advance(days=28)
+    await bench.bot.sweep()
+    _, session = await bench.store.chat(drafter.id)
+    assert session.draft is None
+    assert len(await bench.store.initiatives_of(keeper.id)) == 1  # plans: 730 days
+    await drafter.send("/start")
+    assert drafter.buttons == ["Start een initiatief", "Mijn initiatieven", "Taal", "Hulp"]
+
+    bench.clock.advance(days=700)
+    await bench.bot.sweep()
+    assert await bench.store.initiatives_of(keeper.id) == []

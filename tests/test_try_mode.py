@@ -1,0 +1,82 @@
+"""`buurtbot try`: a scripted terminal conversation completes a plan."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import terminal
+from bot.settings import Settings
+
+DUTCH = """/start
+Verder
+Start een initiatief
+Buurtmoestuin
+Een moestuin op het plein, voor en door de buren.
+2
+1053 AB
+14-3-2027
+'6
+Geld, Spullen
+1
+2
+"""
+ENGLISH = """/start
+Continue
+1
+Tool shed
+A shed where neighbours share their tools.
+Something else
+3511AB
+not sure yet
+'2
+:sticker
+Done
+Save
+"""
+
+
+@pytest.mark.parametrize(
+    ("language", "script", "expected"),
+    [
+        (
+            "nl",
+            DUTCH,
+            [
+                "Hallo! Ik ben Buurtbot.",
+                "Dit is je plan.",
+                "Je plan is opgeslagen.",
+                "Je hebt 1 initiatief.",
+            ],
+        ),
+        (
+            "en",
+            ENGLISH,
+            [
+                "Hello! I am Buurtbot.",
+                "Please tap one of the buttons.",
+                "Here is your plan.",
+                "Your plan is saved.",
+                "nothing for now",
+            ],
+        ),
+    ],
+)
+async def test_a_piped_conversation_saves_a_plan(
+    tmp_path: Path, language: str, script: str, expected: list[str]
+) -> None:
+    settings = Settings(
+        db=tmp_path / "try.sqlite3",
+        operator="Gemeente Testdorp",
+        privacy_contact="privacy@testdorp.example",
+    )
+    out = io.StringIO()
+    assert await terminal.chat(settings, language, io.StringIO(script), out) == 0
+    text = out.getvalue()
+    for line in expected:
+        assert line in text
+    assert re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", text)
+    assert "[1] 🌱" in text  # buttons are numbered
