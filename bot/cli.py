@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         "same file again to continue where you stopped",
     )
     commands.add_parser("run", help="run the bot on Telegram with BOT_TOKEN (long polling)")
+    commands.add_parser("translations", help="how complete and how checked each language is")
     return parser
 
 
@@ -88,6 +89,11 @@ async def _run(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "translations":
+        from bot.catalogs import coverage_table
+
+        print(coverage_table())
+        return 0
     try:
         settings = settings_module.load(config=args.config)
         if args.command == "try":

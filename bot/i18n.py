@@ -11,6 +11,7 @@ import functools
 import gettext
 import html
 import io
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,19 +20,26 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 
-from bot.replies import Code, Day, Listing, Msg, Param, Said
+from bot.replies import WRITTEN_IN, Code, Day, Euro, LanguageName, Listing, Msg, Param, Said
 
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
 
-# Telegram language codes that mean one of our languages under another name.
+# Telegram language codes that mean one of our languages under another name: Dari, the
+# Persian of Afghanistan, is written the same way and read by the same catalog.
 ALIASES: Mapping[str, str] = {"prs": "fa", "fa-af": "fa"}
+# Extra entries in the language picker, so people find their language by the name they use.
+ALSO_CALLED: Mapping[str, tuple[str, str]] = {"fa": ("prs", "دری")}
 
 # Unicode first-strong isolate: an inserted value keeps its own direction inside a message.
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
+
+
+def _has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
 def locales_dir() -> Path:
@@ -115,12 +123,31 @@ class Translator:
             return self.render(value, markup=markup)
         if isinstance(value, Listing):
             return "\n".join(f"• {self.render(m, markup=markup)}" for m in value.items)
-        if isinstance(value, Said | Code):
-            text = html.escape(value.text, quote=False) if markup else value.text
-            return self._isolate(text)
+        if isinstance(value, Said):
+            return self._said(value, markup=markup)
+        if isinstance(value, Code):
+            return self._isolate(html.escape(value.text, quote=False) if markup else value.text)
         if isinstance(value, Day):
             return self._isolate(self.date(value))
+        if isinstance(value, Euro):
+            return self._isolate(format_currency(value.amount, "EUR", locale=self.locale))
+        if isinstance(value, LanguageName):
+            return self.language_name(value.code)
         return self._isolate(format_decimal(value, locale=self.locale))
+
+    def _said(self, said: Said, *, markup: bool) -> str:
+        text = html.escape(said.text, quote=False) if markup else said.text
+        # Right-to-left text inside a left-to-right message needs isolating too, or its
+        # neighbouring punctuation and numbers jump around.
+        shown = f"{FSI}{text}{PDI}" if self.rtl or _has_rtl(said.text) else text
+        if said.language is None or said.language == self.code:
+            return shown
+        language = self._isolate(self.language_name(said.language))
+        return self.template(WRITTEN_IN).format_map({"text": shown, "language": language})
+
+    def language_name(self, code: str) -> str:
+        """A language's name in this reader's language."""
+        return Locale.parse(code).get_display_name(self.locale) or code
 
     def render(self, msg: Msg, *, markup: bool = True) -> str:
         """A message in this language; HTML-safe when `markup` is set (for message bodies)."""
@@ -166,8 +193,14 @@ class Languages:
 
     @functools.cached_property
     def names(self) -> dict[str, str]:
-        """Each language's own name, in the order they are offered."""
-        return {code: self(code).name for code in self.codes}
+        """The picker's entries: each language's own name, and the other names people use."""
+        names = {}
+        for code in self.codes:
+            names[code] = self(code).name
+            if code in ALSO_CALLED:
+                alias, name = ALSO_CALLED[code]
+                names[alias] = name
+        return names
 
     def __call__(self, code: str | None) -> Translator:
         return self.translators.get(code or self.default) or self.translators[self.default]

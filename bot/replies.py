@@ -11,15 +11,35 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from typing import TypeAlias
 
 
 @dataclass(frozen=True)
 class Said:
-    """Text a person wrote: escaped, and isolated inside right-to-left messages."""
+    """Text a person wrote: escaped, and isolated where its direction could mix with ours.
+
+    `language` is the language it was written in; readers of another language see it named
+    ("… (written in Arabic)"), so a builder knows what they are reading.
+    """
 
     text: str
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Euro:
+    """An amount of money in euros, formatted the reader's way."""
+
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LanguageName:
+    """The name of a language, in the reader's language ("Arabisch" for a Dutch reader)."""
+
+    code: str
 
 
 @dataclass(frozen=True)
@@ -44,7 +64,7 @@ class Listing:
     items: tuple[Msg, ...]
 
 
-Param: TypeAlias = "Msg | Said | Day | Code | Listing | int"
+Param: TypeAlias = "Msg | Said | Day | Code | Listing | Euro | LanguageName | int"
 
 
 @dataclass(frozen=True)
@@ -119,3 +139,7 @@ class Reply:
 
     def all_buttons(self) -> list[Button]:
         return [b for row in (*self.buttons, *self.keyboard) for b in row]
+
+
+# How a reader sees text written in another language than theirs.
+WRITTEN_IN = N_("{text} (written in {language})")

@@ -98,6 +98,10 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE inbox SET status = 'sent' WHERE update_id = old.update_id AND status = 'done';
     END;
     """,
+    # Voice notes given where text was asked: {"title" or "plan": {"voice": id, "seconds": n}}.
+    """
+    ALTER TABLE initiatives ADD COLUMN voice TEXT NOT NULL DEFAULT '{}';
+    """,
 )
 
 INBOX_KEEP = dt.timedelta(hours=48)
@@ -158,8 +162,8 @@ _UPSERT_SESSION = """
 """
 _INSERT_INITIATIVE = """
     INSERT INTO initiatives (reference, user_id, language, title, plan, category, postcode,
-                             starts_on, helpers, needs, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             starts_on, helpers, needs, created_at, voice)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 # New updates, and a recycled id with other content, are (re)written and returned; a repeat
 # of an update already stored is left alone and not returned.
@@ -217,27 +221,34 @@ def _session_row(user_id: int, session: Session, update_id: int | None) -> tuple
 
 
 def _initiative_row(user_id: int, i: Initiative) -> tuple[Any, ...]:
+    voice = {
+        key: value
+        for key, value in (("title", i.title), ("plan", i.plan))
+        if not isinstance(value, str)
+    }
     return (
         i.reference,
         user_id,
         i.language,
-        i.title,
-        i.plan,
+        i.title if isinstance(i.title, str) else "",
+        i.plan if isinstance(i.plan, str) else "",
         i.category,
         i.postcode,
         None if i.starts_on is None else i.starts_on.isoformat(),
         i.helpers,
         json.dumps(list(i.needs)),
         _iso(i.created_at),
+        json.dumps(voice),
     )
 
 
 def _initiative(row: sqlite3.Row) -> Initiative:
+    voice = json.loads(row["voice"])
     return Initiative(
         reference=row["reference"],
         language=row["language"],
-        title=row["title"],
-        plan=row["plan"],
+        title=voice.get("title", row["title"]),
+        plan=voice.get("plan", row["plan"]),
         category=row["category"],
         postcode=row["postcode"],
         starts_on=None if row["starts_on"] is None else dt.date.fromisoformat(row["starts_on"]),
@@ -257,7 +268,8 @@ class Store:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
         self._queue: asyncio.Queue[tuple[Changes, asyncio.Future[None] | None]] = asyncio.Queue()
-        # user id -> (resident, session, whether the users row exists), committed state only
+        # user id -> (resident, session, whether the users row is current), committed state
+        # only. A row is not current when it is missing or says the resident blocked the bot.
         self._chats: OrderedDict[int, tuple[Resident, Session, bool]] = OrderedDict()
         # Updates answered but not yet marked so in the inbox, by user. A resident's next turn
         # marks them (a trigger); the rest are written when the writer has nothing else to do.
@@ -426,7 +438,7 @@ class Store:
             return cached[0], cached[1]
         cursor = await self._db.execute(
             """
-            SELECT u.language, u.greeted_at, s.rev, s.flow, s.flow_version, s.draft,
+            SELECT u.language, u.greeted_at, u.blocked_at, s.rev, s.flow, s.flow_version, s.draft,
                    s.resume_asked, s.active_at
             FROM users u LEFT JOIN flow_states s USING (user_id)
             WHERE u.user_id = ?
@@ -448,7 +460,7 @@ class Store:
                     resume_asked=bool(row["resume_asked"]),
                     active_at=_moment(row["active_at"]),
                 ),
-                True,
+                row["blocked_at"] is None,
             )
         self._remember(user_id, chat)
         return chat[0], chat[1]
@@ -467,8 +479,11 @@ class Store:
         return next((_initiative(r) for r in rows), None)
 
     def blocked(self, user_id: int, now: dt.datetime) -> None:
-        """Remember that a resident blocked the bot, so we stop writing to them."""
+        """Remember that a resident blocked the bot, until they write to it again."""
         self.commit_soon(Changes(ops=[(_BLOCKED, (_iso(now), user_id))]))
+        known = self._chats.get(user_id)
+        if known is not None:
+            self._chats[user_id] = (known[0], known[1], False)  # next turn clears the mark
 
     # --- The inbox of updates ------------------------------------------------------------
 
@@ -543,6 +558,12 @@ class Store:
 
     def failed(self, update_id: int) -> None:
         self.commit_soon(Changes(ops=[(_FAILED, (update_id,))]))
+
+    async def is_blocked(self, user_id: int) -> bool:
+        rows = await self._db.execute_fetchall(
+            "SELECT 1 FROM users WHERE user_id = ? AND blocked_at IS NOT NULL", (user_id,)
+        )
+        return bool(list(rows))
 
     async def inbox_status(self, update_id: int) -> str | None:
         rows = list(

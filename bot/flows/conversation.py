@@ -194,8 +194,9 @@ def _upgraded(session: Session) -> Session:
     return replace(session, draft=engine.upgrade(flow, session.draft))
 
 
-def _choose_language(resident: Resident, session: Session, code: str, env: Env) -> Turn:
-    if code not in env.languages:
+def _choose_language(resident: Resident, session: Session, entry: str, env: Env) -> Turn:
+    code = env.negotiate(entry) if entry in env.languages else None
+    if code is None:
         return _stale(resident, session, env)
     chosen = replace(resident, language=code)
     if not chosen.greeted:

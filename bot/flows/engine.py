@@ -16,11 +16,26 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeAlias
 
 from bot.flows import validators as v
-from bot.replies import N_, NP_, Button, Code, Day, Listing, Msg, Param, Reply, Request, Said
+from bot.replies import (
+    N_,
+    NN_,
+    NP_,
+    Button,
+    Code,
+    Day,
+    Euro,
+    Listing,
+    Msg,
+    Param,
+    Reply,
+    Request,
+    Said,
+)
 
 Answer: TypeAlias = Any  # a JSON value: str, int, bool, None, list[str] or dict[str, Any]
 Answers: TypeAlias = Mapping[str, Answer]
@@ -35,6 +50,7 @@ class Kind(Enum):
     POSTCODE = "postcode"
     DATE = "date"
     NUMBER = "number"
+    MONEY = "money"
     CONFIRM = "confirm"
     CONTACT = "contact"
     LOCATION = "location"
@@ -142,6 +158,14 @@ class Sent:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """A voice note: kept by Telegram's file id, so it can be listened to and passed on."""
+
+    file_id: str
+    seconds: int
+
+
+@dataclass(frozen=True)
 class SharedContact:
     phone: str
     own: bool
@@ -153,7 +177,7 @@ class SharedLocation:
     longitude: float
 
 
-Event: TypeAlias = Typed | Tapped | Sent | SharedContact | SharedLocation
+Event: TypeAlias = Typed | Tapped | Sent | Voice | SharedContact | SharedLocation
 
 
 @dataclass(frozen=True)
@@ -225,8 +249,12 @@ def _controls(draft: Draft, *, first: bool) -> tuple[Button, ...]:
     return tuple(row)
 
 
-def display(step: Step, answer: Answer) -> Param:
-    """An answer as a message parameter, so it reads right in any language."""
+def display(step: Step, answer: Answer, language: str | None = None) -> Param:
+    """An answer as a message parameter, so it reads right in any language.
+
+    Choices become labels in the reader's language; what the resident wrote is quoted as
+    written, with `language` (theirs) named for readers of another language.
+    """
     if step.kind in (Kind.CHOICE, Kind.CONFIRM):
         return next((o.label for o in _options(step) if o.value == answer), Code(str(answer)))
     if step.kind is Kind.MULTI:
@@ -236,13 +264,21 @@ def display(step: Step, answer: Answer) -> Param:
         return N_("not sure yet") if answer is None else Day(dt.date.fromisoformat(answer))
     if step.kind is Kind.NUMBER:
         return int(answer)
+    if step.kind is Kind.MONEY:
+        return Euro(Decimal(answer))
     if step.kind is Kind.POSTCODE:
         return Code(answer)
     if step.kind is Kind.CONTACT:
         return Code(answer["phone"])
     if step.kind is Kind.LOCATION:
         return Code(f"{answer['latitude']:.5f}, {answer['longitude']:.5f}")
-    return Said(answer)
+    if isinstance(answer, dict):  # a voice note where text was asked
+        return NN_(
+            "🎤 Voice message of {count} second",
+            "🎤 Voice message of {count} seconds",
+            int(answer["seconds"]),
+        )
+    return Said(answer, language)
 
 
 def _options(step: Step) -> tuple[Option, ...]:
@@ -506,6 +542,8 @@ def _input(flow: Flow, draft: Draft, step: Step, event: Event, ctx: Ctx) -> Outc
                 flow, draft, ctx, step, {"latitude": event.latitude, "longitude": event.longitude}
             )
         return _problem(flow, draft, ctx, N_("Please tap the button below to share a location."))
+    if isinstance(event, Voice) and kind is Kind.TEXT:
+        return _answer(flow, draft, ctx, step, {"voice": event.file_id, "seconds": event.seconds})
     if not isinstance(event, Typed):
         if kind in (Kind.CHOICE, Kind.MULTI, Kind.CONFIRM):
             return _problem(flow, draft, ctx, N_("Please tap one of the buttons."))
@@ -528,6 +566,11 @@ def _input(flow: Flow, draft: Draft, step: Step, event: Event, ctx: Ctx) -> Outc
         if isinstance(number, v.Problem):
             return _problem(flow, draft, ctx, number.message)
         return _answer(flow, draft, ctx, step, number.value)
+    if kind is Kind.MONEY:
+        amount = v.parse_money(text, low=step.low, high=step.high)
+        if isinstance(amount, v.Problem):
+            return _problem(flow, draft, ctx, amount.message)
+        return _answer(flow, draft, ctx, step, str(amount.value))
     if kind is Kind.DATE:
         return _date(flow, draft, ctx, step, text)
     if kind is Kind.MULTI:

@@ -10,7 +10,7 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from bot.flows.engine import Flow, Kind, Option, Step
 from bot.replies import N_, NP_, Code
@@ -111,14 +111,18 @@ def new_reference() -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+# A free-text answer: what was typed, or a voice note ({"voice": file id, "seconds": n}).
+FreeText: TypeAlias = str | dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Initiative:
-    """A confirmed plan as it is stored."""
+    """A confirmed plan as it is stored. `language` is the one the resident wrote in."""
 
     reference: str
     language: str
-    title: str
-    plan: str
+    title: FreeText
+    plan: FreeText
     category: str
     postcode: str
     starts_on: dt.date | None

@@ -136,10 +136,7 @@ def initiative_list(initiatives: Sequence[Initiative]) -> Reply:
             N_("You have no saved initiatives yet."),
             buttons=((Button(NP_("button", "Start an initiative"), f"{MENU}:{NEW}", "🌱"),),),
         )
-    rows = tuple(
-        (Button(Code(f"{i.title} · {i.reference}"), f"{SHOW}:{i.reference}", "📄"),)
-        for i in initiatives
-    )
+    rows = tuple((_list_button(i),) for i in initiatives)
     return Reply(
         (
             NN_(
@@ -152,27 +149,42 @@ def initiative_list(initiatives: Sequence[Initiative]) -> Reply:
     )
 
 
-def initiative_card(initiative: Initiative) -> Reply:
-    """A saved initiative, in the same words as the summary the resident confirmed."""
+def _list_button(initiative: Initiative) -> Button:
+    data = f"{SHOW}:{initiative.reference}"
+    if isinstance(initiative.title, str):
+        return Button(Code(f"{initiative.title} · {initiative.reference}"), data, "📄")
+    reference = Code(initiative.reference)
+    return Button(NP_("button", "🎤 Voice message · {reference}", reference=reference), data)
+
+
+def initiative_text(initiative: Initiative) -> tuple[Msg, ...]:
+    """A saved initiative for any reader: choices in the reader's language, and what the
+    resident wrote quoted as written, with their language named when it is not the reader's.
+    """
     answers = initiative.answers()
+    title_step = INITIATIVE.step(INITIATIVE.title_key)
+    assert title_step is not None
+    heading = N_(
+        "<b>{title}</b>\nReference: {reference}\nSaved on {day}",
+        title=display(title_step, initiative.title, initiative.language),
+        reference=Code(initiative.reference),
+        day=Day(initiative.created_at.date()),
+    )
     lines = [
         N_(
-            "<b>{title}</b>\nReference: {reference}\nSaved on {day}",
-            title=Said(initiative.title),
-            reference=Code(initiative.reference),
-            day=Day(initiative.created_at.date()),
-        ),
-    ]
-    for step in INITIATIVE.relevant(answers):
-        if step.key == INITIATIVE.title_key:
-            continue  # already the heading
-        lines.append(
-            N_(
-                "<b>{label}</b>\n{answer}",
-                label=step.label,
-                answer=display(step, answers[step.key]),
-            )
+            "<b>{label}</b>\n{answer}",
+            label=step.label,
+            answer=display(step, answers[step.key], initiative.language),
         )
+        for step in INITIATIVE.relevant(answers)
+        if step is not title_step
+    ]
+    return (heading, *lines)
+
+
+def initiative_card(initiative: Initiative) -> Reply:
+    """A saved initiative shown to the resident who made it, in the words of its summary."""
     return Reply(
-        tuple(lines), ((Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),)
+        initiative_text(initiative),
+        ((Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),),
     )

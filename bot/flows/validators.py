@@ -11,9 +11,10 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
-from bot.replies import N_, Code, Day, Msg
+from bot.replies import N_, Code, Day, Euro, Msg
 from bot.textclean import ascii_digits, clean_text
 
 T = TypeVar("T")
@@ -87,6 +88,43 @@ def parse_number(text: str, *, low: int, high: int) -> Ok[int] | Problem:
             )
         )
     return Ok(value)
+
+
+# The euro sign, and "euro" as people write it in the languages we speak.
+_CURRENCY = re.compile(r"€|eur(?:os?)?\b|avro|yuuro|یورو|يورو|євро|ዩሮ|[,.]-\s*$", re.IGNORECASE)
+
+
+def parse_money(text: str, *, low: int, high: int) -> Ok[Decimal] | Problem:
+    """An amount in euros as people write it: `250`, `€ 1.250,50`, `1250.5`, `250,-`."""
+    cleaned = re.sub(r"\s+", "", _CURRENCY.sub("", ascii_digits(clean_text(text))))
+    if "," in cleaned and "." in cleaned:
+        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+    elif "," in cleaned or "." in cleaned:
+        mark = "," if "," in cleaned else "."
+        head, _, tail = cleaned.rpartition(mark)
+        # "1.250" and "1,250" are thousands; "12,50" and "12.5" are cents.
+        decimal_mark = "" if len(tail) == 3 and head.isdigit() else mark
+    else:
+        decimal_mark = ""
+    thousands = {",", "."} - {decimal_mark}
+    normal = "".join(c for c in cleaned if c not in thousands).replace(decimal_mark or "#", ".")
+    try:
+        if not re.fullmatch(r"\d+(\.\d{1,2})?", normal):
+            raise InvalidOperation
+        amount = Decimal(normal).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return Problem(
+            N_("Please type an amount in euros, for example: {example}", example=Euro(Decimal(250)))
+        )
+    if not low <= amount <= high:
+        return Problem(
+            N_(
+                "Please type an amount from {low} to {high}.",
+                low=Euro(Decimal(low)),
+                high=Euro(Decimal(high)),
+            )
+        )
+    return Ok(amount)
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

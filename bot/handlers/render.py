@@ -156,7 +156,7 @@ class Renderer:
                         request_contact=True if b.request is Request.CONTACT else None,
                         request_location=True if b.request is Request.LOCATION else None,
                     )
-                    for b in row
+                    for b in (reversed(row) if tr.rtl else row)
                 ]
                 for row in reply.keyboard
             ]
@@ -166,7 +166,8 @@ class Renderer:
         rows_inline = []
         for row in reply.buttons:
             buttons = []
-            for b in row:
+            # Telegram lays rows out left to right; a right-to-left reader starts on the right.
+            for b in reversed(row) if tr.rtl else row:
                 if not 1 <= len(b.data.encode()) <= CALLBACK_LIMIT:
                     raise ValueError(f"callback data must be 1-64 bytes: {b.data!r}")
                 buttons.append(InlineKeyboardButton(self.label(b, tr), callback_data=b.data))

@@ -11,7 +11,7 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.flows.conversation import Command, Input
-from bot.flows.engine import Sent, SharedContact, SharedLocation, Tapped, Typed
+from bot.flows.engine import Sent, SharedContact, SharedLocation, Tapped, Typed, Voice
 from bot.handlers.turns import Turns
 
 MEDIA = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document")
@@ -30,6 +30,9 @@ def event_of(message: Message) -> Input:
         return SharedContact(message.contact.phone_number, own)
     if message.location is not None:
         return SharedLocation(message.location.latitude, message.location.longitude)
+    if message.voice is not None:
+        # As sent by Telegram (whole seconds); the `duration` attribute is changing type.
+        return Voice(message.voice.file_id, int(message.voice.to_dict().get("duration", 0)))
     kind = next((k for k in MEDIA if getattr(message, k, None)), "other")
     return Sent(kind)
 

@@ -1,0 +1,82 @@
+"""Voice notes where text is asked, and amounts of money as people type them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from bot.flows import engine
+from bot.flows.engine import Ctx, Flow, Kind, Step, Typed
+from bot.flows.validators import Ok, Problem, parse_money
+from bot.i18n import Translator
+from bot.replies import N_, Euro
+from chatbench import Bench, greeted
+
+
+async def test_a_voice_note_answers_a_text_question(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send("Straatfeest")
+    await amina.send_voice()  # the plan, told instead of typed
+    assert "Wat voor plan is het?" in amina.last_text
+    for answer in ("7", "1234AB", "1-5-2026", "3", "Geld"):
+        await amina.send(answer)
+    assert "Plan\n🎤 Spraakbericht van 4 seconden" in amina.last_text
+    await amina.tap("Opslaan")
+    [plan] = await bench.store.initiatives_of(amina.id)
+    assert plan.plan == {"voice": "voice-1", "seconds": 4}
+    await bench.restart()
+    [again] = await bench.store.initiatives_of(amina.id)
+    assert again.plan == {"voice": "voice-1", "seconds": 4}  # kept, to be passed on later
+
+
+async def test_a_voice_title_is_listed_as_a_voice_message(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    await amina.send_voice()
+    for answer in ("Een feest in de straat voor iedereen.", "7", "1234AB", "1-5-2026", "3",
+                   "Geld"):
+        await amina.send(answer)
+    await amina.tap("Opslaan")
+    await amina.tap("Mijn initiatieven")
+    [plan] = await bench.store.initiatives_of(amina.id)
+    assert f"Spraakbericht · {plan.reference}" in amina.buttons
+
+
+async def test_a_voice_note_where_a_postcode_is_asked(bench: Bench) -> None:
+    amina = await greeted(bench)
+    await amina.tap("Start een initiatief")
+    for answer in ("Straatfeest", "Een feest in de straat voor iedereen.", "7"):
+        await amina.send(answer)
+    await amina.send_voice()
+    assert amina.last_text == "Ik kan hier alleen getypte tekst lezen. Typ je antwoord."
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("250", "250.00"), ("€ 1.250,50", "1250.50"), ("1250.5", "1250.50"), ("250,-", "250.00"),
+     ("12,50 euro", "12.50"), ("٢٥٠", "250.00"), ("۱۲۵۰ یورو", "1250.00")],
+)
+def test_amounts_people_type(typed: str, amount: str) -> None:
+    assert parse_money(typed, low=0, high=100_000) == Ok(Decimal(amount))
+
+
+@pytest.mark.parametrize("typed", ["veel", "1.2.3", "-5", "12,345,6", "999999"])
+def test_amounts_refused(typed: str) -> None:
+    assert isinstance(parse_money(typed, low=0, high=100_000), Problem)
+
+
+def test_an_amount_is_shown_the_readers_way() -> None:
+    budget = Flow("budget", 1, title_key="amount", summary=N_("Check"), steps=(
+        Step("amount", Kind.MONEY, ask=N_("How much?"), label=N_("Amount"), high=5000),))
+    ctx = Ctx(today=dt.date(2026, 3, 2), label_of=lambda m: m.msgid)
+    started = engine.begin(budget, ctx).draft
+    assert started is not None
+    outcome = engine.advance(budget, started, Typed("€ 1.250,50"), ctx)
+    assert outcome.draft is not None and outcome.draft.answers == {"amount": "1250.50"}
+    shown = engine.display(budget.steps[0], outcome.draft.answers["amount"])
+    assert shown == Euro(Decimal("1250.50"))
+    assert Translator("nl").param(shown, markup=True) == "€\xa01.250,50"  # no-break space
+    assert Translator("en").param(shown, markup=True) == "€1,250.50"
