@@ -52,11 +52,15 @@ def catalog_path(code: str, root: Path | None = None) -> Path:
     return (root or locales_dir()) / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+# The order of the language picker; a language added later comes after these.
+PICKER_ORDER = ("nl", "en", "ar", "ti", "tr", "fa", "uk", "so")
+
+
 def available_languages(root: Path | None = None) -> tuple[str, ...]:
-    """Every language with a catalog on disk, Dutch and English first."""
+    """Every language with a catalog on disk, in the picker's order."""
     base = root or locales_dir()
     found = sorted(p.parent.parent.name for p in base.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-    first = [c for c in ("nl", "en") if c in found]
+    first = [c for c in PICKER_ORDER if c in found]
     return (*first, *[c for c in found if c not in first])
 
 

@@ -45,8 +45,10 @@ async def echo_rate(updates: int, replies: list[Message] | None = None) -> float
     request = FakeRequest(telegram)
     app = ApplicationBuilder().token("1:echo").request(request).updater(None).build()
     answers = itertools.cycle(
-        [(m.markup, InlineKeyboardMarkup.de_json({"inline_keyboard": m.buttons}, None))
-         for m in replies or []]
+        [
+            (m.markup, InlineKeyboardMarkup.de_json({"inline_keyboard": m.buttons}, None))
+            for m in replies or []
+        ]
     )
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -74,9 +76,14 @@ async def echo_rate(updates: int, replies: list[Message] | None = None) -> float
 
 async def buurtbot_rate(updates: int, chats: int, folder: Path) -> tuple[float, list[Message]]:
     telegram = FakeTelegram()
-    settings = Settings(db=folder / f"bench-{chats}.sqlite3", operator="Benchmark",
-                        privacy_contact="bench@example.org")
-    bot = build_application(settings, FakeRequest(telegram), ManualClock(dt.datetime.now(AMSTERDAM)))
+    settings = Settings(
+        db=folder / f"bench-{chats}.sqlite3",
+        operator="Benchmark",
+        privacy_contact="bench@example.org",
+    )
+    bot = build_application(
+        settings, FakeRequest(telegram), ManualClock(dt.datetime.now(AMSTERDAM))
+    )
     await bot.start(register_commands=False)
     people = list(range(10_000, 10_000 + chats))
     for person in people:  # bring everyone to the "kind of plan" question (not timed)
@@ -122,8 +129,10 @@ async def main() -> None:
     print(f"echo bot, text back (process_update, nothing stored):  {echo:7.0f} updates/s")
     print(f"echo bot, Buurtbot's own replies with keyboards:        {same:7.0f} updates/s")
     for chats, rate in results.items():
-        print(f"buurtbot, {chats:3d} chat(s) at once (fetch, inbox, commit, reply): {rate:7.0f} "
-              f"updates/s = {rate / echo:.2f}x plain echo, {rate / same:.2f}x same replies")
+        print(
+            f"buurtbot, {chats:3d} chat(s) at once (fetch, inbox, commit, reply): {rate:7.0f} "
+            f"updates/s = {rate / echo:.2f}x plain echo, {rate / same:.2f}x same replies"
+        )
 
 
 if __name__ == "__main__":

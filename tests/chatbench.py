@@ -70,6 +70,15 @@ class Person:
                         return await self.press(candidate, button["callback_data"])
         raise AssertionError(f"no button {label!r}; last buttons: {self.buttons}")
 
+    async def tap_data(self, suffix: str) -> int:
+        """Tap the newest button whose callback data ends with `suffix`, whatever its label."""
+        for candidate in reversed(self.bot_messages):
+            for row in candidate.buttons:
+                for button in row:
+                    if button["callback_data"].endswith(suffix):
+                        return await self.press(candidate, button["callback_data"])
+        raise AssertionError(f"no button for {suffix!r}")
+
     async def press(self, message: Message, data: str) -> int:
         """Send callback data as if from a button on `message`, made up or not."""
         return await self.bench.handled(self.bench.telegram.push_callback(self.id, message, data))

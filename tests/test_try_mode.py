@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot import terminal
+from bot.i18n import Translator, available_languages
+from bot.replies import N_
 from bot.settings import Settings
+from test_every_language import ANSWERS
 
 DUTCH = """/start
 Verder
@@ -80,3 +83,22 @@ async def test_a_piped_conversation_saves_a_plan(
         assert line in text
     assert re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", text)
     assert "[1] 🌱" in text  # buttons are numbered
+
+
+# Buttons by number only, so the same script works in every language and direction.
+BY_NUMBER = "/start\n10\n1\n{title}\n{plan}\n2\n1053 AB\n14-3-2027\n'4\n1\n7\n1\n"
+
+
+@pytest.mark.parametrize("code", available_languages())
+async def test_try_mode_completes_a_plan_in_every_language(tmp_path: Path, code: str) -> None:
+    settings = Settings(
+        db=tmp_path / "try.sqlite3",
+        operator="Gemeente Testdorp",
+        privacy_contact="privacy@testdorp.example",
+    )
+    title, plan = ANSWERS[code]
+    out = io.StringIO()
+    script = BY_NUMBER.format(title=title, plan=plan)
+    assert await terminal.chat(settings, code, io.StringIO(script), out) == 0
+    saved = Translator(code).render(N_("Your plan is saved. Well done!"))
+    assert saved in out.getvalue()

@@ -36,8 +36,7 @@ async def test_a_voice_title_is_listed_as_a_voice_message(bench: Bench) -> None:
     amina = await greeted(bench)
     await amina.tap("Start een initiatief")
     await amina.send_voice()
-    for answer in ("Een feest in de straat voor iedereen.", "7", "1234AB", "1-5-2026", "3",
-                   "Geld"):
+    for answer in ("Een feest in de straat voor iedereen.", "7", "1234AB", "1-5-2026", "3", "Geld"):
         await amina.send(answer)
     await amina.tap("Opslaan")
     await amina.tap("Mijn initiatieven")
@@ -56,8 +55,15 @@ async def test_a_voice_note_where_a_postcode_is_asked(bench: Bench) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "amount"),
-    [("250", "250.00"), ("€ 1.250,50", "1250.50"), ("1250.5", "1250.50"), ("250,-", "250.00"),
-     ("12,50 euro", "12.50"), ("٢٥٠", "250.00"), ("۱۲۵۰ یورو", "1250.00")],
+    [
+        ("250", "250.00"),
+        ("€ 1.250,50", "1250.50"),
+        ("1250.5", "1250.50"),
+        ("250,-", "250.00"),
+        ("12,50 euro", "12.50"),
+        ("٢٥٠", "250.00"),
+        ("۱۲۵۰ یورو", "1250.00"),
+    ],
 )
 def test_amounts_people_type(typed: str, amount: str) -> None:
     assert parse_money(typed, low=0, high=100_000) == Ok(Decimal(amount))
@@ -69,8 +75,13 @@ def test_amounts_refused(typed: str) -> None:
 
 
 def test_an_amount_is_shown_the_readers_way() -> None:
-    budget = Flow("budget", 1, title_key="amount", summary=N_("Check"), steps=(
-        Step("amount", Kind.MONEY, ask=N_("How much?"), label=N_("Amount"), high=5000),))
+    budget = Flow(
+        "budget",
+        1,
+        title_key="amount",
+        summary=N_("Check"),
+        steps=(Step("amount", Kind.MONEY, ask=N_("How much?"), label=N_("Amount"), high=5000),),
+    )
     ctx = Ctx(today=dt.date(2026, 3, 2), label_of=lambda m: m.msgid)
     started = engine.begin(budget, ctx).draft
     assert started is not None
