@@ -36,6 +36,18 @@ PHOTO = [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 9
 VOICE = {"file_id": "voice-1", "file_unique_id": "v1", "duration": 4}
 WAIT = 10.0
 
+# What a resident of each language might type: the name and plan of their initiative.
+ANSWERS = {
+    "nl": ("Buurtmoestuin", "Een moestuin op het plein, voor en door de buren."),
+    "en": ("Neighbourhood garden", "A vegetable garden on the square, for all neighbours."),
+    "tr": ("Mahalle bahçesi", "Meydanda bütün komşular için bir sebze bahçesi."),
+    "so": ("Beerta xaafadda", "Beer khudradeed oo fagaaraha ah, dhammaan deriskayaga."),
+    "ar": ("حديقة الحي", "حديقة خضروات في الساحة لكل الجيران."),
+    "fa": ("باغچه‌ی محله", "یک باغچه‌ی سبزی در میدان برای همه‌ی همسایه‌ها."),
+    "ti": ("ናይ ሰፈር ጀርዲን", "ኣብ ጎልጎል ንኩሎም ጎረባብቲ ናይ ኣሕምልቲ ጀርዲን።"),
+    "uk": ("Сусідський город", "Город на площі для всіх сусідів."),
+}
+
 
 class Person:
     """Someone chatting with the bot in a private chat."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from chatbench import Bench, Person, greeted
-
 from bot.cli import configure_logging
 from bot.fakeapi import NOT_MODIFIED, Failure, utf16_length
 from bot.replies import N_, NP_, Button, Reply, Said
+
+from chatbench import Bench, Person, greeted
 
 
 async def at_name_question(bench: Bench) -> Person:

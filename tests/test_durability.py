@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from chatbench import Bench, greeted
 from telegram import Update
 
 from bot.intake import incoming
 from bot.store import Store
+
+from chatbench import Bench, greeted
 
 
 async def test_a_new_process_continues_at_the_same_step(bench: Bench) -> None:

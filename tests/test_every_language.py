@@ -13,7 +13,8 @@ from bot.flows.screens import initiative_text
 from bot.handlers.render import Renderer
 from bot.i18n import FSI, PDI, RLM, RTL_LANGUAGES, Languages, available_languages, negotiate
 from bot.replies import N_, NP_, Day, Reply
-from chatbench import Bench, Person
+
+from chatbench import ANSWERS, Bench, Person
 
 LANGUAGES = available_languages()
 SCRIPT = {
@@ -25,17 +26,6 @@ SCRIPT = {
     "fa": "ARABIC",
     "ti": "ETHIOPIC",
     "uk": "CYRILLIC",
-}
-# What a resident of each language might type: the name and plan of their initiative.
-ANSWERS = {
-    "nl": ("Buurtmoestuin", "Een moestuin op het plein, voor en door de buren."),
-    "en": ("Neighbourhood garden", "A vegetable garden on the square, for all neighbours."),
-    "tr": ("Mahalle bahçesi", "Meydanda bütün komşular için bir sebze bahçesi."),
-    "so": ("Beerta xaafadda", "Beer khudradeed oo fagaaraha ah, dhammaan deriskayaga."),
-    "ar": ("حديقة الحي", "حديقة خضروات في الساحة لكل الجيران."),
-    "fa": ("باغچه‌ی محله", "یک باغچه‌ی سبزی در میدان برای همه‌ی همسایه‌ها."),
-    "ti": ("ናይ ሰፈር ጀርዲን", "ኣብ ጎልጎል ንኩሎም ጎረባብቲ ናይ ኣሕምልቲ ጀርዲን።"),
-    "uk": ("Сусідський город", "Город на площі для всіх сусідів."),
 }
 # Names and tokens that stay as they are in every language.
 FIXED = (

@@ -16,11 +16,12 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from chatbench import AMSTERDAM, Bench, greeted
 
 from bot.clock import ManualClock
 from bot.fakeapi import FakeTelegram, serve_http
 from bot.store import Store
+
+from chatbench import AMSTERDAM, Bench, greeted
 
 TOKEN = "7000000001:loopback-test-token"
 WAIT = 30.0

@@ -12,7 +12,8 @@ from bot import terminal
 from bot.i18n import Translator, available_languages
 from bot.replies import N_
 from bot.settings import Settings
-from test_every_language import ANSWERS
+
+from chatbench import ANSWERS
 
 DUTCH = """/start
 Verder

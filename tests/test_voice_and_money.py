@@ -12,6 +12,7 @@ from bot.flows.engine import Ctx, Flow, Kind, Step, Typed
 from bot.flows.validators import Ok, Problem, parse_money
 from bot.i18n import Translator
 from bot.replies import N_, Euro
+
 from chatbench import Bench, greeted
 
 
