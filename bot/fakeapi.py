@@ -163,7 +163,6 @@ class Message:
     markup: str = ""
     buttons: list[list[dict[str, Any]]] = field(default_factory=list)
     keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
-    edits: int = 0
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -225,7 +224,6 @@ class FakeTelegram:
         self._callback_ids = itertools.count(1)
         self._arrived = asyncio.Event()
         self._changed = asyncio.Condition()
-        self.delivered: set[int] = set()
 
     # --- People ------------------------------------------------------------------------
 
@@ -386,7 +384,6 @@ class FakeTelegram:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), timeout)
         batch = self._pending[:limit]
-        self.delivered.update(u["update_id"] for u in batch)
         return batch
 
     def _markup(
@@ -467,7 +464,6 @@ class FakeTelegram:
         if shown == message.text and markup == message.markup and inline == message.buttons:
             raise ApiError(400, NOT_MODIFIED)
         message.text, message.markup, message.buttons = shown, markup, inline
-        message.edits += 1
         self._show(message, entities)
         return message.raw
 
@@ -477,7 +473,6 @@ class FakeTelegram:
         if inline == message.buttons:
             raise ApiError(400, NOT_MODIFIED)
         message.buttons = inline
-        message.edits += 1
         self._show(message, message.raw.get("entities", []))
         return message.raw
 

@@ -25,7 +25,6 @@ from babel.numbers import format_currency, format_decimal
 from bot.replies import WRITTEN_IN, Code, Day, Euro, LanguageName, Listing, Msg, Param, Said
 
 DOMAIN = "messages"
-SOURCE_LANGUAGE = "en"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
 
 # Telegram language codes that mean one of our languages under another name: Dari, the

@@ -109,10 +109,20 @@ class Intake:
             if not raw:
                 continue
             updates = [Update.de_json(item, bot) for item in raw]
-            deliveries = await self.store.receive(
-                [incoming(item, update) for item, update in zip(raw, updates, strict=True)],
-                self.clock.now(),
-            )
+            try:
+                deliveries = await self.store.receive(
+                    [incoming(item, update) for item, update in zip(raw, updates, strict=True)],
+                    self.clock.now(),
+                )
+            except Exception as error:  # the database refused: Telegram keeps the updates
+                log.error(
+                    "storing fetched updates failed (%s); fetching them again in %.0f s",
+                    type(error).__name__,
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+                continue
             # Only now, with the batch committed, may Telegram forget it.
             offset = updates[-1].update_id + 1
             handled = {d.update_id for d in deliveries}

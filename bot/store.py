@@ -595,6 +595,7 @@ class Store:
             "initiatives": ("DELETE FROM initiatives WHERE created_at < ?", (keep_before,)),
         }
         async with self._writing:
+            await self._db.execute("BEGIN IMMEDIATE")
             for name, (sql, params) in statements.items():
                 cursor = await self._db.execute(sql, params)
                 counts[name] = cursor.rowcount

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import terminal
 from bot.app import Buurtbot, build_application
 from bot.clock import ManualClock
 from bot.fakeapi import FakeRequest, FakeTelegram, Message
@@ -23,17 +24,18 @@ from bot.store import Store
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # A Monday morning, so "next Saturday" and friends are predictable.
 START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=AMSTERDAM)
-STICKER = {
-    "file_id": "sticker-1",
-    "file_unique_id": "s1",
-    "type": "regular",
-    "width": 512,
-    "height": 512,
-    "is_animated": False,
-    "is_video": False,
-}
-PHOTO = [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]
-VOICE = {"file_id": "voice-1", "file_unique_id": "v1", "duration": 4}
+STICKER, PHOTO, VOICE = (terminal.MEDIA[k][k[1:]] for k in (":sticker", ":photo", ":voice"))
+# A street party, in Dutch, one answer per question: name, plan, kind (7: culture and party),
+# postcode, start, neighbours who help, needs.
+STREET_PARTY = (
+    "Straatfeest",
+    "Een feest in de straat voor iedereen.",
+    "7",
+    "1234AB",
+    "1-5-2026",
+    "3",
+    "Geld",
+)
 WAIT = 10.0
 
 # What a resident of each language might type: the name and plan of their initiative.
@@ -62,6 +64,11 @@ class Person:
 
     async def send(self, text: str | None = None, **content: Any) -> int:
         return await self.bench.handled(self.bench.telegram.push_message(self.id, text, **content))
+
+    async def answer(self, *answers: str) -> None:
+        """Type these answers, one message each."""
+        for text in answers:
+            await self.send(text)
 
     async def send_sticker(self) -> int:
         return await self.send(sticker=STICKER)
@@ -187,4 +194,13 @@ async def greeted(bench: Bench, language: str = "nl", name: str = "Amina") -> Pe
     person = bench.resident(language, name)
     await person.send("/start")
     await person.tap("Verder" if language == "nl" else "Continue")
+    return person
+
+
+async def saved_plan(bench: Bench, name: str = "Amina") -> Person:
+    """A resident who saved the street party plan."""
+    person = await greeted(bench, name=name)
+    await person.tap("Start een initiatief")
+    await person.answer(*STREET_PARTY)
+    await person.tap("Opslaan")
     return person

@@ -8,7 +8,7 @@ from bot.cli import configure_logging
 from bot.fakeapi import NOT_MODIFIED, Failure, utf16_length
 from bot.replies import N_, NP_, Button, Reply, Said
 
-from chatbench import Bench, Person, greeted
+from chatbench import STREET_PARTY, Bench, Person, greeted, saved_plan
 
 
 async def at_name_question(bench: Bench) -> Person:
@@ -57,8 +57,7 @@ async def test_whitespace_only(bench: Bench) -> None:
 
 async def test_a_wrong_postcode_gets_an_example(bench: Bench) -> None:
     amina = await at_name_question(bench)
-    for answer in ("Straatfeest", "Een feest in de straat voor iedereen.", "7", "Mosplein 12"):
-        await amina.send(answer)
+    await amina.answer(*STREET_PARTY[:3], "Mosplein 12")
     assert "Dat lijkt geen Nederlandse postcode" in amina.last_text
     assert "Bijvoorbeeld: 1053 AB" in amina.last_text
     await amina.send("0123 AB")  # no postcode starts with 0
@@ -69,8 +68,7 @@ async def test_a_wrong_postcode_gets_an_example(bench: Bench) -> None:
 
 async def test_dates_in_the_past_or_impossible(bench: Bench) -> None:
     amina = await at_name_question(bench)
-    for answer in ("Straatfeest", "Een feest in de straat voor iedereen.", "7", "1234AB"):
-        await amina.send(answer)
+    await amina.answer(*STREET_PARTY[:4])
     await amina.send("1-1-2026")
     assert amina.last_text == "Die datum is al voorbij. Kies een datum vanaf vandaag."
     await amina.send("31-2-2026")
@@ -120,19 +118,7 @@ async def test_made_up_callback_data_changes_nothing(bench: Bench) -> None:
 
 
 async def test_someone_elses_initiative_cannot_be_opened(bench: Bench) -> None:
-    owner = await greeted(bench, name="Owner")
-    await owner.tap("Start een initiatief")
-    for answer in (
-        "Straatfeest",
-        "Een feest in de straat voor iedereen.",
-        "7",
-        "1234AB",
-        "1-5-2026",
-        "3",
-        "Geld",
-    ):
-        await owner.send(answer)
-    await owner.tap("Opslaan")
+    owner = await saved_plan(bench, "Owner")
     [plan] = await bench.store.initiatives_of(owner.id)
     other = await greeted(bench, name="Other")
     await other.press(other.last, f"i:{plan.reference}")
@@ -166,8 +152,7 @@ async def test_text_with_html_is_shown_as_written(bench: Bench) -> None:
     amina = await at_name_question(bench)
     await amina.send("<b>Tom & Jerry</b>")
     await amina.send("Een <script>feest</script> met koffie & taart.")
-    for answer in ("7", "1234AB", "1-5-2026", "3", "Geld"):
-        await amina.send(answer)
+    await amina.answer(*STREET_PARTY[2:])
     assert "<b>Tom & Jerry</b>" in amina.last_text
     assert "Een <script>feest</script> met koffie & taart." in amina.last_text
 
@@ -240,3 +225,12 @@ async def test_logs_never_contain_what_residents_wrote(bench: Bench, caplog) -> 
     assert "Sorry, er ging bij ons iets mis" in amina.last_text
     assert caplog.records, "nothing was logged at all"
     assert "Geheimtuin" not in caplog.text
+
+
+async def test_telegrams_flood_control_is_waited_out(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    bench.telegram.fail(
+        Failure("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    )
+    await amina.send("Straatfeest")
+    assert "Wat wil je doen?" in amina.last_text

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from telegram import Update
 
 from bot.intake import incoming
 from bot.store import Store
 
-from chatbench import Bench, greeted
+from chatbench import Bench, greeted, saved_plan
 
 
 async def test_a_new_process_continues_at_the_same_step(bench: Bench) -> None:
@@ -61,3 +62,16 @@ async def test_an_update_stored_but_not_handled_is_handled_after_a_restart(bench
     _, session = await bench.store.chat(amina.id)
     assert session.draft is not None
     assert session.draft.answers == {"title": "Straatfeest"}
+
+
+async def test_two_plans_never_share_a_reference(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn = iter(["AAAA-AAAA", "AAAA-AAAA", "BBBB-BBBB"])  # the second draw collides
+    monkeypatch.setattr("bot.handlers.turns.new_reference", lambda: next(drawn))
+    first = await saved_plan(bench, "First")
+    second = await saved_plan(bench, "Second")
+    [one] = await bench.store.initiatives_of(first.id)
+    [two] = await bench.store.initiatives_of(second.id)
+    assert (one.reference, two.reference) == ("AAAA-AAAA", "BBBB-BBBB")
+    assert "BBBB-BBBB" in second.bot_messages[-2].text

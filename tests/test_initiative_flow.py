@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chatbench import Bench, greeted
+from chatbench import STREET_PARTY, Bench, greeted
 
 
 async def test_dutch_resident_plans_a_garden_and_finds_it_back(bench: Bench) -> None:
@@ -93,8 +93,7 @@ async def test_english_resident_completes_a_plan_typing_every_answer(bench: Benc
 async def test_a_date_can_be_left_open_and_nothing_needed(bench: Bench) -> None:
     sam = await greeted(bench, "en", "Sam")
     await sam.tap("Start an initiative")
-    for answer in ("Tool shed", "A shed where neighbours share tools.", "1", "1012"):
-        await sam.send(answer)
+    await sam.answer("Tool shed", "A shed where neighbours share tools.", "1", "1012")
     await sam.tap("Not sure yet")
     await sam.send("2")
     await sam.tap("Done")
@@ -120,15 +119,7 @@ async def test_a_tapped_question_shows_the_choice_and_loses_its_buttons(bench: B
 async def test_multi_choice_marks_toggle_in_place(bench: Bench) -> None:
     amina = await greeted(bench)
     await amina.tap("Start een initiatief")
-    for answer in (
-        "Straatfeest",
-        "Een feest in de straat voor iedereen.",
-        "7",
-        "1234AB",
-        "1-5-2026",
-        "3",
-    ):
-        await amina.send(answer)
+    await amina.answer(*STREET_PARTY[:-1])
     question = amina.last
     count = len(amina.bot_messages)
     await amina.tap("Geld")

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from chatbench import Bench, Person, greeted
-
-ANSWERS = (
-    "Straatfeest",
-    "Een feest in de straat voor iedereen.",
-    "7",
-    "1234AB",
-    "1-5-2026",
-    "3",
-    "Geld, Spullen",
-)
+from chatbench import STREET_PARTY, Bench, Person, greeted
 
 
 async def at_summary(bench: Bench) -> Person:
     amina = await greeted(bench)
     await amina.tap("Start een initiatief")
-    for answer in ANSWERS:
-        await amina.send(answer)
+    await amina.answer(*STREET_PARTY[:-1], "Geld, Spullen")
     assert "Dit is je plan" in amina.last_text
     return amina
 

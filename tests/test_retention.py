@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from chatbench import Bench, greeted
+from chatbench import Bench, greeted, saved_plan
 
 
 async def test_sweep_forgets_old_updates_drafts_and_plans(bench: Bench) -> None:
     assert bench.bot is not None
-    keeper = await greeted(bench, name="Keeper")
-    await keeper.tap("Start een initiatief")
-    for answer in (
-        "Straatfeest",
-        "Een feest in de straat voor iedereen.",
-        "7",
-        "1234AB",
-        "1-5-2026",
-        "3",
-        "Geld",
-    ):
-        await keeper.send(answer)
-    await keeper.tap("Opslaan")
+    keeper = await saved_plan(bench, "Keeper")
     drafter = await greeted(bench, name="Drafter")
     await drafter.tap("Start een initiatief")
     await drafter.send("Straatfeest")

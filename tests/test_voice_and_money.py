@@ -13,7 +13,7 @@ from bot.flows.validators import Ok, Problem, parse_money
 from bot.i18n import Translator
 from bot.replies import N_, Euro
 
-from chatbench import Bench, greeted
+from chatbench import STREET_PARTY, Bench, greeted
 
 
 async def test_a_voice_note_answers_a_text_question(bench: Bench) -> None:
@@ -22,8 +22,7 @@ async def test_a_voice_note_answers_a_text_question(bench: Bench) -> None:
     await amina.send("Straatfeest")
     await amina.send_voice()  # the plan, told instead of typed
     assert "Wat voor plan is het?" in amina.last_text
-    for answer in ("7", "1234AB", "1-5-2026", "3", "Geld"):
-        await amina.send(answer)
+    await amina.answer(*STREET_PARTY[2:])
     assert "Plan\n🎤 Spraakbericht van 4 seconden" in amina.last_text
     await amina.tap("Opslaan")
     [plan] = await bench.store.initiatives_of(amina.id)
@@ -37,8 +36,7 @@ async def test_a_voice_title_is_listed_as_a_voice_message(bench: Bench) -> None:
     amina = await greeted(bench)
     await amina.tap("Start een initiatief")
     await amina.send_voice()
-    for answer in ("Een feest in de straat voor iedereen.", "7", "1234AB", "1-5-2026", "3", "Geld"):
-        await amina.send(answer)
+    await amina.answer(*STREET_PARTY[1:])
     await amina.tap("Opslaan")
     await amina.tap("Mijn initiatieven")
     [plan] = await bench.store.initiatives_of(amina.id)
@@ -48,8 +46,7 @@ async def test_a_voice_title_is_listed_as_a_voice_message(bench: Bench) -> None:
 async def test_a_voice_note_where_a_postcode_is_asked(bench: Bench) -> None:
     amina = await greeted(bench)
     await amina.tap("Start een initiatief")
-    for answer in ("Straatfeest", "Een feest in de straat voor iedereen.", "7"):
-        await amina.send(answer)
+    await amina.answer(*STREET_PARTY[:3])
     await amina.send_voice()
     assert amina.last_text == "Ik kan hier alleen getypte tekst lezen. Typ je antwoord."
 

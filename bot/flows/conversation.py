@@ -107,9 +107,7 @@ def pending(resident: Resident, session: Session, env: Env) -> tuple[Reply, ...]
     if session.draft is not None:
         flow = FLOWS[session.draft.flow]
         if session.resume_asked:
-            return (
-                screens.resume_question(flow, engine.title_of(flow, session.draft), session.rev),
-            )
+            return (screens.resume_question(engine.title_of(flow, session.draft), session.rev),)
         return (_stamp(engine.prompt(flow, session.draft, _ctx(env)), session.rev),)
     return (screens.main_menu(),)
 
@@ -123,7 +121,6 @@ def _with_draft(resident: Resident, session: Session, outcome: engine.Outcome, e
     if outcome.cancelled:
         return Turn(resident, new_session, (screens.main_menu(N_("Stopped. Nothing was saved.")),))
     if outcome.finished is not None:
-        assert session.draft is not None
         initiative = Initiative.from_answers(
             outcome.finished,
             reference=env.new_reference(),
@@ -155,7 +152,7 @@ def _resume_question(resident: Resident, session: Session) -> Turn:
     flow = FLOWS[session.draft.flow]
     asked = replace(session, resume_asked=True)
     title = engine.title_of(flow, session.draft)
-    return Turn(resident, asked, (screens.resume_question(flow, title, session.rev),))
+    return Turn(resident, asked, (screens.resume_question(title, session.rev),))
 
 
 def handle(resident: Resident, session: Session, event: Input, env: Env) -> Turn:
@@ -255,11 +252,11 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
     kind, _, rest = data.partition(":")
     draft = session.draft
     if kind == screens.MENU:
-        if rest in (screens.NEW, "menu") and draft is not None:
+        if rest in (screens.NEW, screens.HOME) and draft is not None:
             return _resume_question(resident, session)
         if rest == screens.NEW:
             return _begin(resident, session, env)
-        if rest == "menu":
+        if rest == screens.HOME:
             return Turn(resident, session, (screens.main_menu(),))
         if rest == screens.MINE:
             return Turn(resident, session, query=ListInitiatives())

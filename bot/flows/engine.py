@@ -243,8 +243,9 @@ def title_of(flow: Flow, draft: Draft) -> str | None:
 # --- Rendering the pending question -------------------------------------------------------
 
 
-def _controls(draft: Draft, *, first: bool) -> tuple[Button, ...]:
-    row = [] if first or not draft.back else [Button(NP_("button", "Back"), BACK, BACK_MARK)]
+def _controls(draft: Draft) -> tuple[Button, ...]:
+    """Back (once there is somewhere to go back to) and Stop, on every question."""
+    row = [Button(NP_("button", "Back"), BACK, BACK_MARK)] if draft.back else []
     row.append(Button(NP_("button", "Stop"), CANCEL, CANCEL_MARK))
     return tuple(row)
 
@@ -302,7 +303,7 @@ def _step_buttons(step: Step, draft: Draft, ctx: Ctx) -> tuple[tuple[Button, ...
             rows.append((Button(NP_("button", "Not sure yet"), UNKNOWN),))
     if step.key in draft.answers:
         rows.append((Button(NP_("button", "Keep this answer"), KEEP, "↩"),))
-    rows.append(_controls(draft, first=False))
+    rows.append(_controls(draft))
     return tuple(rows)
 
 
@@ -362,7 +363,7 @@ def _summary(flow: Flow, draft: Draft) -> Reply:
     lines.append(N_("Is everything right? Tap Save. You can also change an answer."))
     rows: list[tuple[Button, ...]] = [(Button(NP_("button", "Save"), SAVE, "✅"),)]
     rows += [tuple(edits[i : i + 2]) for i in range(0, len(edits), 2)]
-    rows.append(_controls(draft, first=False))
+    rows.append(_controls(draft))
     return Reply(tuple(lines), tuple(rows))
 
 

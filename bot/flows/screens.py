@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from bot.flows.engine import Flow, display
+from bot.flows.engine import display
 from bot.flows.initiative import INITIATIVE, Initiative
 from bot.replies import N_, NN_, NP_, Button, Code, Day, Msg, Reply, Said
 
 # Callback data: a letter for the screen, then what was chosen.
 MENU, LANGUAGE, GREETED, SHOW, RESUME, FLOW = "m", "l", "g", "i", "r", "f"
-NEW, MINE, PICK_LANGUAGE, HELP = "new", "mine", "lang", "help"
+NEW, MINE, PICK_LANGUAGE, HELP, HOME = "new", "mine", "lang", "help", "menu"
 CONTINUE, RESTART = "go", "new"
 
 
@@ -110,7 +110,7 @@ def help_text() -> Reply:
     )
 
 
-def resume_question(flow: Flow, title: str | None, rev: int) -> Reply:
+def resume_question(title: str | None, rev: int) -> Reply:
     what = N_("“{title}”", title=Said(title)) if title else N_("a new initiative")
     return Reply.of(
         N_("You were starting {what}. Do you want to continue, or start again?", what=what),
@@ -145,7 +145,7 @@ def initiative_list(initiatives: Sequence[Initiative]) -> Reply:
                 len(initiatives),
             ),
         ),
-        (*rows, (Button(NP_("button", "Main menu"), f"{MENU}:menu", "🏠"),)),
+        (*rows, (Button(NP_("button", "Main menu"), f"{MENU}:{HOME}", "🏠"),)),
     )
 
 

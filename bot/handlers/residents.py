@@ -31,8 +31,9 @@ def event_of(message: Message) -> Input:
     if message.location is not None:
         return SharedLocation(message.location.latitude, message.location.longitude)
     if message.voice is not None:
-        # As sent by Telegram (whole seconds); the `duration` attribute is changing type.
-        return Voice(message.voice.file_id, int(message.voice.to_dict().get("duration", 0)))
+        duration = message.voice.duration
+        seconds = duration if isinstance(duration, int) else duration.total_seconds()
+        return Voice(message.voice.file_id, int(seconds))
     kind = next((k for k in MEDIA if getattr(message, k, None)), "other")
     return Sent(kind)
 

@@ -121,22 +121,30 @@ class Turns:
         event: Input,
         query: CallbackQuery | None = None,
     ) -> None:
-        """Handle one input from a resident in their private chat."""
+        """Handle one input from a resident in their private chat: decide, commit, reply."""
+        turn = await self._decide_and_commit(user_id, telegram_language, event)
+        replies: Sequence[Reply] = turn.replies
+        if turn.query is not None:
+            store = self.s.store
+            found = (
+                await store.initiatives_of(user_id)
+                if isinstance(turn.query, conversation.ListInitiatives)
+                else [i for i in [await store.initiative(user_id, turn.query.reference)] if i]
+            )
+            replies = (*replies, *conversation.answer_query(turn.query, found))
+        tr = self.s.languages(turn.resident.language)
+        await self.deliver(bot, user_id, replies, tr, query=query, stale=turn.stale)
+
+    async def _decide_and_commit(
+        self, user_id: int, telegram_language: str | None, event: Input
+    ) -> conversation.Turn:
         store = self.s.store
         resident, session = await store.chat(user_id)
         tr = self.s.languages(resident.language)
+        receipt = RECEIPT.get()
         for attempt in range(3):
             env = self.env(tr, telegram_language)
             turn = conversation.handle(resident, session, event, env)
-            replies: Sequence[Reply] = turn.replies
-            if turn.query is not None:
-                found = (
-                    await store.initiatives_of(user_id)
-                    if isinstance(turn.query, conversation.ListInitiatives)
-                    else [i for i in [await store.initiative(user_id, turn.query.reference)] if i]
-                )
-                replies = (*replies, *conversation.answer_query(turn.query, found))
-            receipt = RECEIPT.get()
             changes = Changes()
             changes.save_chat(
                 turn.resident, turn.session, env.now, receipt.update_id if receipt else None
@@ -151,17 +159,10 @@ class Turns:
                 continue  # two plans drew the same reference: draw again
             if receipt is not None:
                 receipt.committed = True
-            break
-        if turn.saved is not None:
-            log.info("an initiative was saved")
-        await self.deliver(
-            bot,
-            user_id,
-            replies,
-            self.s.languages(turn.resident.language),
-            query=query,
-            stale=turn.stale,
-        )
+            if turn.saved is not None:
+                log.info("an initiative was saved")
+            return turn
+        raise AssertionError("unreachable")
 
     async def repeat(self, bot: Bot, user_id: int) -> None:
         """Ask the pending question again: for an update we handled but may not have answered."""
