@@ -19,12 +19,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
-from bot.handlers.turns import RECEIPT, Receipt
+from bot.handlers.turns import RECEIPT, Receipt, seconds
 from bot.store import Delivery, Incoming, Store
 
 log = logging.getLogger(__name__)
@@ -75,59 +75,47 @@ class Intake:
     # --- Fetching ------------------------------------------------------------------------
 
     async def poll(self) -> None:
-        """Long-poll Telegram until cancelled."""
-        bot = self.application.bot
+        """Long-poll Telegram until cancelled; trouble is waited out, never lets go."""
         offset: int | None = None
         pause = 1.0
         while True:
             try:
-                asked: dict[str, Any] = {
-                    "timeout": self.poll_timeout,
-                    "allowed_updates": ALLOWED_UPDATES,
-                }
-                if offset is not None:
-                    asked["offset"] = offset
-                raw = await bot.do_api_request(
-                    "getUpdates", api_kwargs=asked, read_timeout=self.poll_timeout + 10
-                )
+                offset = await self._fetch_and_store(offset)
+                pause = 1.0
             except RetryAfter as error:
-                wait = error.retry_after
-                await asyncio.sleep(wait if isinstance(wait, int | float) else wait.total_seconds())
-                continue
+                await asyncio.sleep(seconds(error.retry_after))
             except InvalidToken:
                 raise
-            except (NetworkError, Conflict) as error:
+            except Exception as error:  # network trouble, a conflict, or the database refused
                 log.warning(
-                    "fetching updates failed (%s); trying again in %.0f s",
+                    "fetching or storing updates failed (%s); trying again in %.0f s",
                     type(error).__name__,
                     pause,
                 )
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
-                continue
-            pause = 1.0
-            if not raw:
-                continue
-            updates = [Update.de_json(item, bot) for item in raw]
-            try:
-                deliveries = await self.store.receive(
-                    [incoming(item, update) for item, update in zip(raw, updates, strict=True)],
-                    self.clock.now(),
-                )
-            except Exception as error:  # the database refused: Telegram keeps the updates
-                log.error(
-                    "storing fetched updates failed (%s); fetching them again in %.0f s",
-                    type(error).__name__,
-                    pause,
-                )
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 30.0)
-                continue
-            # Only now, with the batch committed, may Telegram forget it.
-            offset = updates[-1].update_id + 1
-            handled = {d.update_id for d in deliveries}
-            self._fetched.update((u.update_id, u) for u in updates if u.update_id in handled)
-            self.dispatch(deliveries)
+
+    async def _fetch_and_store(self, offset: int | None) -> int | None:
+        """One long poll: fetch, commit to the inbox, hand to the lanes. Returns the new offset."""
+        bot = self.application.bot
+        asked: dict[str, Any] = {"timeout": self.poll_timeout, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            asked["offset"] = offset
+        raw = await bot.do_api_request(
+            "getUpdates", api_kwargs=asked, read_timeout=self.poll_timeout + 10
+        )
+        if not raw:
+            return offset
+        updates = [Update.de_json(item, bot) for item in raw]
+        deliveries = await self.store.receive(
+            [incoming(item, update) for item, update in zip(raw, updates, strict=True)],
+            self.clock.now(),
+        )
+        handled = {d.update_id for d in deliveries}
+        self._fetched.update((u.update_id, u) for u in updates if u.update_id in handled)
+        self.dispatch(deliveries)
+        # Only now, with the batch committed, may Telegram forget it (at the next poll).
+        return updates[-1].update_id + 1
 
     # --- Processing ----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from telegram import Update
 
+from bot.fakeapi import Failure
 from bot.intake import incoming
 from bot.store import Store
 
@@ -75,3 +76,11 @@ async def test_two_plans_never_share_a_reference(
     [two] = await bench.store.initiatives_of(second.id)
     assert (one.reference, two.reference) == ("AAAA-AAAA", "BBBB-BBBB")
     assert "BBBB-BBBB" in second.bot_messages[-2].text
+
+
+async def test_fetching_recovers_from_a_network_failure(bench: Bench) -> None:
+    amina = await greeted(bench)
+    bench.telegram.fail(Failure("getUpdates", mode="lost"))
+    await amina.tap("Start een initiatief")  # its poll was already under way
+    await amina.send("Straatfeest")  # the next poll is lost; the one after brings it
+    assert "Wat wil je doen?" in amina.last_text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime as dt
 import html
 import logging
 import sqlite3
@@ -69,6 +70,11 @@ class Services:
         return self.store_
 
 
+def seconds(wait: float | dt.timedelta) -> float:
+    """A flood-control wait in seconds, whichever form python-telegram-bot gives it in."""
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+
+
 async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
     """A Bot API call that waits out flood limits and retries brief network trouble.
 
@@ -79,8 +85,7 @@ async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
         try:
             return await call(*args, **kwargs)
         except RetryAfter as error:
-            wait = error.retry_after
-            await asyncio.sleep(wait if isinstance(wait, int | float) else wait.total_seconds())
+            await asyncio.sleep(seconds(error.retry_after))
         except Forbidden as error:
             raise Blocked() from error
         except BadRequest:
