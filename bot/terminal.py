@@ -85,6 +85,14 @@ class Screen:
             self.out.write("   " + "   ".join(cells) + "\n")
 
 
+def _names(label: str) -> set[str]:
+    """A button's label as it may be typed: whole, or without its leading symbol."""
+    head, _, rest = label.casefold().partition(" ")
+    if rest and not any(c.isalnum() for c in head):
+        return {label.casefold(), rest}
+    return {label.casefold()}
+
+
 def _latest_with_buttons(messages: list[Message]) -> Message | None:
     return next((m for m in reversed(messages) if m.from_bot and (m.buttons or m.keyboard)), None)
 
@@ -109,15 +117,7 @@ def act(telegram: FakeTelegram, line: str) -> int | None:
             chosen = flat[int(text) - 1]
         else:
             folded = text.casefold()
-            chosen = next(
-                (
-                    b
-                    for b in flat
-                    if str(b["text"]).casefold() == folded
-                    or str(b["text"]).casefold().split(" ", 1)[-1] == folded
-                ),
-                None,
-            )
+            chosen = next((b for b in flat if folded in _names(str(b["text"]))), None)
         if chosen is not None:
             if "callback_data" in chosen:
                 return telegram.push_callback(USER_ID, target, str(chosen["callback_data"]))

@@ -91,3 +91,12 @@ def test_text_is_cleaned_but_persian_joiners_stay() -> None:
     assert parse_text("a\r\n\r\n\r\n\r\nb", min_len=1, max_len=80) == Ok("a\n\nb")
     assert isinstance(parse_text("x" * 81, min_len=1, max_len=80), Problem)
     assert isinstance(parse_text("\u200f \n", min_len=1, max_len=80), Problem)
+
+
+def test_three_nearby_dates_even_when_next_month_starts_soon() -> None:
+    saturday = dt.date(2026, 11, 28)
+    assert nearby_dates(saturday) == (
+        dt.date(2026, 12, 5),
+        dt.date(2026, 12, 12),
+        dt.date(2026, 12, 19),
+    )

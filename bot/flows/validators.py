@@ -188,10 +188,11 @@ def parse_date(
 
 
 def nearby_dates(today: dt.date) -> tuple[dt.date, ...]:
-    """Dates worth a button: the next two Saturdays and the first Saturday of next month."""
+    """Three dates worth a button: the next two Saturdays and the first Saturday of next month
+    (or, when that is one of the two, the Saturday after them)."""
     days_to_saturday = (5 - today.weekday()) % 7 or 7
-    first_saturday = today + dt.timedelta(days=days_to_saturday)
+    saturdays = [today + dt.timedelta(days=days_to_saturday + 7 * week) for week in range(3)]
     next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     month_saturday = next_month + dt.timedelta(days=(5 - next_month.weekday()) % 7)
-    picks = [first_saturday, first_saturday + dt.timedelta(days=7), month_saturday]
-    return tuple(sorted(set(picks)))
+    third = month_saturday if month_saturday not in saturdays[:2] else saturdays[2]
+    return (saturdays[0], saturdays[1], third)
