@@ -22,7 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
-from bot.replies import WRITTEN_IN, Code, Day, Euro, LanguageName, Listing, Msg, Param, Said
+from bot.replies import WRITTEN_IN, Code, Day, Euro, Listing, Msg, Param, Said
 
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
@@ -134,8 +134,6 @@ class Translator:
             return self._isolate(self.date(value))
         if isinstance(value, Euro):
             return self._isolate(format_currency(value.amount, "EUR", locale=self.locale))
-        if isinstance(value, LanguageName):
-            return self.language_name(value.code)
         return self._isolate(format_decimal(value, locale=self.locale))
 
     def _said(self, said: Said, *, markup: bool) -> str:

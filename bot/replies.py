@@ -36,13 +36,6 @@ class Euro:
 
 
 @dataclass(frozen=True)
-class LanguageName:
-    """The name of a language, in the reader's language ("Arabisch" for a Dutch reader)."""
-
-    code: str
-
-
-@dataclass(frozen=True)
 class Day:
     """A calendar date in the reader's language: a long date, or a short one for buttons."""
 
@@ -64,7 +57,7 @@ class Listing:
     items: tuple[Msg, ...]
 
 
-Param: TypeAlias = "Msg | Said | Day | Code | Listing | Euro | LanguageName | int"
+Param: TypeAlias = "Msg | Said | Day | Code | Listing | Euro | int"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatbench import Bench
+from chatbench import Bench, greeted
 
 
 async def test_first_start_greets_in_the_language_of_the_telegram_app(bench: Bench) -> None:
@@ -50,9 +50,7 @@ async def test_changing_language_on_the_greeting_rewrites_it(bench: Bench) -> No
 
 
 async def test_language_can_change_in_the_middle_of_a_plan(bench: Bench) -> None:
-    amina = bench.resident("nl")
-    await amina.send("/start")
-    await amina.tap("Verder")
+    amina = await greeted(bench)
     await amina.tap("Start een initiatief")
     await amina.send("Straatfeest")
     await amina.send("/language")

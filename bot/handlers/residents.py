@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.flows.conversation import Command, Input
 from bot.flows.engine import Sent, SharedContact, SharedLocation, Tapped, Typed, Voice
-from bot.handlers.turns import Turns
+from bot.handlers.turns import Turns, seconds
 
 MEDIA = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document")
 
@@ -31,9 +31,7 @@ def event_of(message: Message) -> Input:
     if message.location is not None:
         return SharedLocation(message.location.latitude, message.location.longitude)
     if message.voice is not None:
-        duration = message.voice.duration
-        seconds = duration if isinstance(duration, int) else duration.total_seconds()
-        return Voice(message.voice.file_id, int(seconds))
+        return Voice(message.voice.file_id, int(seconds(message.voice.duration)))
     kind = next((k for k in MEDIA if getattr(message, k, None)), "other")
     return Sent(kind)
 

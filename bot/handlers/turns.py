@@ -71,7 +71,7 @@ class Services:
 
 
 def seconds(wait: float | dt.timedelta) -> float:
-    """A flood-control wait in seconds, whichever form python-telegram-bot gives it in."""
+    """A duration in seconds, whichever form python-telegram-bot gives it in."""
     return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
 
 
