@@ -19,7 +19,7 @@ from bot.handlers.turns import Services, Turns
 from bot.i18n import Languages
 from bot.intake import Intake
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Store, StoreFailure
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,9 @@ class Buurtbot:
         operator = Operator(
             settings.operator, settings.privacy_contact, settings.draft_days, settings.keep_days
         )
-        self.services = Services(languages, Renderer(languages), self.clock, operator)
+        self.services = Services(
+            languages, Renderer(languages), self.clock, operator, settings.admins
+        )
         self.turns = Turns(self.services)
         self.poll_timeout = poll_timeout
         builder = (
@@ -89,24 +91,35 @@ class Buurtbot:
         assert self._intake is not None, "start() the bot first"
         return self._intake
 
-    async def _repeat(self, user_id: int) -> None:
-        await self.turns.repeat(self.application.bot, user_id)
+    async def _say(self, action: str, user_id: int) -> None:
+        await self.turns.say(self.application.bot, action, user_id)
+
+    async def _alarm(self, kind: str) -> None:
+        await self.turns.alarm(self.application.bot, kind)
 
     async def sweep(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
-        """Retention: forget old inbox rows, abandoned drafts and expired plans."""
-        counts = await self.store.sweep(
-            self.clock.now(), draft_days=self.settings.draft_days, keep_days=self.settings.keep_days
-        )
-        if any(counts.values()):
-            log.info("retention sweep removed %s", counts)
+        """Every minute: retention (old inbox rows, abandoned drafts, expired plans and
+        quarantined updates), and quarantined updates an operator asked to handle again."""
+        try:
+            counts = await self.store.sweep(
+                self.clock.now(),
+                draft_days=self.settings.draft_days,
+                keep_days=self.settings.keep_days,
+            )
+            if any(counts.values()):
+                log.info("retention sweep removed %s", counts)
+            await self.intake.retry_requested()
+        except StoreFailure as failure:
+            log.warning("the sweep could not run (%s); trying again in a minute", failure.kind)
 
     async def start(self, *, register_commands: bool = True) -> None:
-        self.services.store_ = await Store.open(self.settings.db)
+        self.services.store_ = await Store.open(self.settings.db, now=self.clock.now)
+        self.services.store.alarm = self._alarm
         self._intake = Intake(
             self.application,
             self.services.store,
             self.clock,
-            self._repeat,
+            self._say,
             poll_timeout=self.poll_timeout,
         )
         await self.application.initialize()
@@ -119,11 +132,19 @@ class Buurtbot:
                 self.sweep, interval=SWEEP_EVERY, first=SWEEP_EVERY, name="retention-sweep"
             )
         await self.intake.replay()
+        await self.intake.retry_requested()
         self._poller = asyncio.create_task(self.intake.poll(), name="buurtbot-poller")
 
     async def wait(self) -> None:
-        """Until polling stops by itself (for example, an invalid token)."""
+        """Until polling stops by itself (an invalid token) or the database file is damaged."""
         assert self._poller is not None
+        broken = asyncio.create_task(self.store.broken_event.wait())
+        try:
+            await asyncio.wait({self._poller, broken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            broken.cancel()
+        if self.store.broken is not None:
+            raise self.store.broken
         await self._poller
 
     async def stop(self) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import signal
+import sqlite3
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +18,7 @@ from telegram.error import InvalidToken
 from bot import settings as settings_module
 from bot.app import build_application
 from bot.settings import Settings, SettingsError
+from bot.store import Store, StoreError, StoreFailure
 
 log = logging.getLogger("bot")
 
@@ -53,6 +56,17 @@ def _parser() -> argparse.ArgumentParser:
         "same file again to continue where you stopped",
     )
     commands.add_parser("run", help="run the bot on Telegram with BOT_TOKEN (long polling)")
+    inbox = commands.add_parser("inbox", help="updates the bot could not read or handle")
+    inbox_commands = inbox.add_subparsers(dest="inbox_command", required=True)
+    inbox_commands.add_parser(
+        "quarantined", help="list quarantined updates: ids, kinds and times, never their content"
+    )
+    retry = inbox_commands.add_parser(
+        "retry",
+        help="handle a quarantined update again (after a fix); the running bot does it within "
+        "a minute, or the next one at its start",
+    )
+    retry.add_argument("id", type=int, help="the number in the first column of 'quarantined'")
     commands.add_parser("translations", help="how complete and how checked each language is")
     return parser
 
@@ -78,6 +92,13 @@ async def _run(settings: Settings) -> int:
         error = polling.exception()
         if isinstance(error, InvalidToken):
             log.error("BOT_TOKEN: Telegram does not accept this token")
+        elif isinstance(error, StoreFailure) and error.fatal:
+            log.error(
+                "BUURTBOT_DB: the database file %s is damaged (%s); stop the bot and restore "
+                "it from a backup",
+                settings.db,
+                error.kind,
+            )
         else:
             log.error("polling stopped: %s", type(error).__name__)
         status = 1
@@ -85,6 +106,63 @@ async def _run(settings: Settings) -> int:
     with contextlib.suppress(Exception):
         await bot.stop()
     return status
+
+
+async def _inbox(settings: Settings, command: str, entry: int | None) -> int:
+    """The quarantine, for the operator at the server: short transactions on the live file."""
+    if not settings.db.exists():
+        print(f"buurtbot: BUURTBOT_DB: there is no database at {settings.db}", file=sys.stderr)
+        return 2
+    try:
+        store = await Store.open(settings.db)
+    except (StoreError, sqlite3.Error) as error:
+        print(f"buurtbot: BUURTBOT_DB: cannot open {settings.db}: {error}", file=sys.stderr)
+        return 2
+    try:
+        if command == "quarantined":
+            rows = await store.quarantined()
+            if not rows:
+                print("No quarantined updates.")
+                return 0
+            print("id\tupdate\tchat\tkind\twhere\tquarantined at\tretry asked")
+            for row in rows:
+                print(
+                    "\t".join(
+                        str(v if v is not None else "-")
+                        for v in (
+                            row.id,
+                            row.update_id,
+                            row.chat_id,
+                            row.kind,
+                            row.place,
+                            row.quarantined_at.isoformat(timespec="seconds"),
+                            row.retry_at and row.retry_at.isoformat(timespec="seconds"),
+                        )
+                    )
+                )
+            return 0
+        assert entry is not None
+        later = await store.request_retry(entry, _now(settings))
+        if later is None:
+            print(f"buurtbot: there is no quarantined update {entry}", file=sys.stderr)
+            return 1
+        if later:
+            print(
+                f"Update {entry}: its chat went on without it, so the bot drops it and asks that "
+                "person's pending question again, within a minute (or at its next start)."
+            )
+        else:
+            print(
+                f"Update {entry} is queued: the running bot handles it again within a minute "
+                "(or at its next start). If it fails again, it comes back in quarantine."
+            )
+        return 0
+    finally:
+        await store.close()
+
+
+def _now(settings: Settings) -> dt.datetime:
+    return dt.datetime.now(settings.timezone)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
 
             language = None if args.lang.lower() == "none" else args.lang
             return terminal.run(settings, language)
+        if args.command == "inbox":
+            configure_logging(logging.WARNING)
+            return asyncio.run(_inbox(settings, args.inbox_command, getattr(args, "id", None)))
         configure_logging(logging.INFO)
         return asyncio.run(_run(settings.for_run()))
     except SettingsError as error:

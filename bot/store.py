@@ -10,13 +10,14 @@ Residents and sessions read once are cached; the cache only ever holds committed
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE initiatives ADD COLUMN voice TEXT NOT NULL DEFAULT '{}';
     """,
+    # Updates that could not be stored or handled as they came: kept with their raw bytes so
+    # that a fixed Buurtbot can handle them again (`buurtbot inbox retry`), never blocking
+    # the others. Ids are NULL when they do not fit SQLite's integer range.
+    """
+    CREATE TABLE quarantine (
+        id             INTEGER PRIMARY KEY,
+        update_id      INTEGER,
+        chat_id        INTEGER,
+        user_id        INTEGER,
+        payload        BLOB NOT NULL,
+        kind           TEXT NOT NULL,
+        place          TEXT,
+        arrival        INTEGER,
+        quarantined_at TEXT NOT NULL,
+        retry_at       TEXT
+    );
+    CREATE INDEX quarantine_by_time ON quarantine (quarantined_at);
+    """,
 )
 
 INBOX_KEEP = dt.timedelta(hours=48)
@@ -109,6 +128,52 @@ INBOX_KEEP = dt.timedelta(hours=48)
 
 class StoreError(RuntimeError):
     """The database cannot be used as it is (for example, written by a newer Buurtbot)."""
+
+
+# SQLite's primary result codes that pass by themselves: another process holds the write lock,
+# the disk is full, the file was made read-only, or the disk had an I/O hiccup.
+TRANSIENT = frozenset(
+    {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR"}
+)
+# The file is not a database we can trust any more: only the operator can repair it.
+FATAL = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+def error_kind(error: BaseException) -> str:
+    """SQLite's primary error name (`SQLITE_BUSY`), or the Python error's name for the rest."""
+    name = getattr(error, "sqlite_errorname", None)
+    if isinstance(name, str) and name.startswith("SQLITE_"):
+        primary = name.split("_")[:2]  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
+        return "_".join(primary)
+    return type(error).__name__
+
+
+class StoreFailure(StoreError):
+    """A statement failed, named by kind so that callers never see a bare `OperationalError`.
+
+    `transient`: wait and try again, nothing is lost. `fatal`: the file is damaged and the bot
+    must stop. Anything else is a bug or a value SQLite cannot hold: the update is quarantined.
+    """
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+    @property
+    def transient(self) -> bool:
+        return self.kind in TRANSIENT
+
+    @property
+    def fatal(self) -> bool:
+        return self.kind in FATAL
+
+    @classmethod
+    def of(cls, error: BaseException) -> StoreFailure:
+        if isinstance(error, StoreFailure):
+            return error
+        failure = cls(error_kind(error))
+        failure.__cause__ = error
+        return failure
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -142,6 +207,44 @@ class Delivery:
     user_id: int | None
     payload: str | None
     repeat: bool
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """An update set aside: what it was (no content shown), why, and when."""
+
+    id: int
+    update_id: int | None
+    chat_id: int | None
+    user_id: int | None
+    kind: str
+    place: str | None
+    quarantined_at: dt.datetime
+    retry_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A quarantined update the operator asked to handle again, taken out of quarantine.
+
+    `later` means its chat went on without it: it is dropped, and the person is asked their
+    pending question again instead, so an old answer never overwrites a newer one.
+    """
+
+    payload: bytes
+    chat_id: int | None
+    user_id: int | None
+    later: bool
+
+
+SQLITE_INT = (-(2**63), 2**63 - 1)
+
+
+def fits(value: int | None) -> int | None:
+    """An id SQLite can hold, or None: a quarantine row must be storable whatever came in."""
+    if value is None or not SQLITE_INT[0] <= value <= SQLITE_INT[1]:
+        return None
+    return value
 
 
 _UPSERT_USER = """
@@ -180,7 +283,27 @@ _RECEIVE = """
 # Once handled, the update's text is not needed any more: only its id stays, to spot repeats.
 _SENT = "UPDATE inbox SET status = 'sent' WHERE update_id = ? AND status = 'done'"
 _IGNORED = "UPDATE inbox SET status = 'sent', payload = NULL WHERE update_id = ?"
-_FAILED = "UPDATE inbox SET status = 'failed', payload = NULL WHERE update_id = ?"
+# Whether a quarantined update's chat went on without it: a later update, or a later turn.
+_LATER_OF_Q = """
+    EXISTS (SELECT 1 FROM inbox i
+            WHERE i.chat_id = q.chat_id AND i.update_id IS NOT q.update_id
+              AND (i.arrival > q.arrival OR i.received_at > q.quarantined_at))
+    OR EXISTS (SELECT 1 FROM flow_states f
+               WHERE f.user_id = q.user_id AND f.active_at > q.quarantined_at)
+"""
+_LATER = f"SELECT {_LATER_OF_Q} FROM quarantine q WHERE q.id = ?"
+_QUARANTINE = """
+    INSERT INTO quarantine (update_id, chat_id, user_id, payload, kind, place, arrival,
+                            quarantined_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+# A stored update that could not be handled: its payload moves from the inbox to quarantine.
+_QUARANTINE_STORED = """
+    INSERT INTO quarantine (update_id, chat_id, user_id, payload, kind, place, arrival,
+                            quarantined_at)
+    SELECT update_id, chat_id, user_id, CAST(payload AS BLOB), ?, ?, arrival, ?
+    FROM inbox WHERE update_id = ? AND payload IS NOT NULL
+"""
 _BLOCKED = "UPDATE users SET blocked_at = ? WHERE user_id = ?"
 
 
@@ -264,9 +387,16 @@ class Store:
     CACHE_SIZE = 10_000
     SENT_FLUSH = 1.0  # seconds without writes before "reply sent" marks are written
     SENT_BACKLOG = 1000  # or as soon as this many wait
+    # Telegram keeps unfetched updates for 24 hours: the operators hear of an outage long
+    # before that.
+    ALARM_AFTER = dt.timedelta(minutes=5)
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(
+        self, db: aiosqlite.Connection, path: Path, now: Callable[[], dt.datetime]
+    ) -> None:
         self._db = db
+        self.path = path
+        self._now = now
         self._queue: asyncio.Queue[tuple[Changes, asyncio.Future[None] | None]] = asyncio.Queue()
         # user id -> (resident, session, whether the users row is current), committed state
         # only. A row is not current when it is missing or says the resident blocked the bot.
@@ -274,13 +404,25 @@ class Store:
         # Updates answered but not yet marked so in the inbox, by user. A resident's next turn
         # marks them (a trigger); the rest are written when the writer has nothing else to do.
         self._unsent: dict[int, int] = {}
+        # Bookkeeping that could not be written while the database was unavailable.
+        self._deferred: list[Changes] = []
         self._arrival = 0
         self._writer: asyncio.Task[None] | None = None
         # Held while a transaction is open, so that nothing else writes into it.
         self._writing = asyncio.Lock()
+        # Since when writes fail for a passing reason (locked, full, read-only), if they do.
+        self.failing_since: dt.datetime | None = None
+        self._alarmed = False
+        # Told once per outage, after ALARM_AFTER: the app tells the operators.
+        self.alarm: Callable[[str], Coroutine[Any, Any, None]] | None = None
+        # Set when the file turned out to be damaged: the bot must stop.
+        self.broken: StoreFailure | None = None
+        self.broken_event = asyncio.Event()
+        self._alarms: set[asyncio.Task[None]] = set()
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
+    async def open(cls, path: str | Path, *, now: Callable[[], dt.datetime] | None = None) -> Store:
+        """Open (and migrate) the database. `now` is the bot's clock, for outage alarms."""
         if sqlite3.sqlite_version_info < (3, 35):
             raise StoreError(f"SQLite {sqlite3.sqlite_version} is too old: 3.35 or newer is needed")
         # Autocommit: a turn that writes one statement commits in one round trip; batches
@@ -299,7 +441,7 @@ class Store:
         except BaseException:
             await db.close()
             raise
-        store = cls(db)
+        store = cls(db, Path(path), now or (lambda: dt.datetime.now(dt.UTC)))
         store._arrival = row[0] if row else 0
         store._writer = asyncio.create_task(store._write_forever(), name="buurtbot-store-writer")
         return store
@@ -311,14 +453,20 @@ class Store:
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)
             self._writer = None
-            if self._unsent:
-                await self._write([])
+            if self._unsent or self._deferred:
+                with contextlib.suppress(StoreFailure):
+                    await self._write([])
+        for task in list(self._alarms):
+            task.cancel()
         await self._db.close()
 
     # --- Writing -----------------------------------------------------------------------
 
     async def commit(self, changes: Changes) -> None:
-        """Write these changes durably; returns once they are committed."""
+        """Write these changes durably; returns once they are committed.
+
+        Raises `StoreFailure`: transient ones mean "nothing was written, try again".
+        """
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((changes, future))
         await future
@@ -332,7 +480,7 @@ class Store:
             try:
                 first = await asyncio.wait_for(self._queue.get(), self.SENT_FLUSH)
             except TimeoutError:
-                if self._unsent:
+                if self._unsent or self._deferred:
                     await self._write([])
                 continue
             batch = [first]
@@ -345,28 +493,35 @@ class Store:
                     self._queue.task_done()
 
     async def _write(self, batch: list[tuple[Changes, asyncio.Future[None] | None]]) -> None:
-        """Commit a batch; a batch that fails is retried one turn at a time."""
+        """Commit a batch; a batch that fails for one turn's sake is retried a turn at a time."""
         async with self._writing:
+            deferred, self._deferred = self._deferred, []
+            batch = [*batch, *((c, None) for c in deferred)]
             unsent: dict[int, int] = {}
             if not batch or len(self._unsent) >= self.SENT_BACKLOG:
                 unsent, self._unsent = self._unsent, {}
             try:
                 await self._apply([c for c, _ in batch], list(unsent.values()))
             except Exception as error:
-                if self._db.in_transaction:
-                    await self._db.rollback()
+                with contextlib.suppress(Exception):
+                    if self._db.in_transaction:
+                        await self._db.rollback()
                 self._unsent.update(unsent)
-                if len(batch) > 1:
-                    retry = True
-                else:
-                    retry = False
-                    future = batch[0][1] if batch else None
-                    if future is not None and not future.done():
-                        future.set_exception(error)
-                    else:
-                        log.error("background write failed: %s", type(error).__name__)
+                failure = StoreFailure.of(error)
+                self._trouble(failure)
+                # A passing or fatal failure is the database's, not one turn's: all wait.
+                retry = len(batch) > 1 and not (failure.transient or failure.fatal)
+                if not retry:
+                    for changes, future in batch:
+                        if future is not None and not future.done():
+                            future.set_exception(StoreFailure.of(error))
+                        elif future is None and failure.transient:
+                            self._deferred.append(changes)
+                        elif future is None:
+                            log.error("background write failed: %s", failure.kind)
             else:
                 retry = False
+                self._recovered()
                 for changes, future in batch:
                     for user_id, (resident, session, update_id) in changes.chats.items():
                         self._remember(user_id, (resident, session, True))
@@ -378,6 +533,41 @@ class Store:
             # One bad turn must not fail the others it happened to share a commit with.
             for item in batch:
                 await self._write([item])
+
+    def _trouble(self, failure: StoreFailure) -> None:
+        """Keep track of an outage: warn once, alarm the operators once it lasts."""
+        if failure.fatal and self.broken is None:
+            log.error("the database file %s is damaged (%s)", self.path, failure.kind)
+            self.broken = failure
+            self.broken_event.set()
+        if not failure.transient:
+            return
+        now = self._now()
+        if self.failing_since is None:
+            self.failing_since = now
+            log.warning(
+                "the database cannot be written (%s); every update waits and is tried again",
+                failure.kind,
+            )
+        elif not self._alarmed and now - self.failing_since >= self.ALARM_AFTER:
+            self._alarmed = True
+            log.error(
+                "the database %s could not be written for %d minutes (%s); updates wait in "
+                "Telegram, which keeps them for only 24 hours",
+                self.path,
+                (now - self.failing_since).total_seconds() // 60,
+                failure.kind,
+            )
+            if self.alarm is not None:
+                task = asyncio.create_task(self.alarm(failure.kind))
+                self._alarms.add(task)
+                task.add_done_callback(self._alarms.discard)
+
+    def _recovered(self) -> None:
+        if self.failing_since is not None:
+            log.warning("the database can be written again")
+        self.failing_since = None
+        self._alarmed = False
 
     def _ops(self, changes: Changes) -> list[tuple[str, tuple[Any, ...]]]:
         ops = list(changes.ops)
@@ -494,9 +684,41 @@ class Store:
         again only if it was never handled; otherwise the resident is asked the pending
         question again. Update ids are compared by identity, never by "highest seen":
         Telegram may start counting from a new number after a quiet week.
+
+        The batch is written in one statement. Only when that fails for a reason of its own
+        is it written one update at a time, and an update that cannot be stored at all (a
+        value SQLite cannot hold) goes to quarantine, so that it never holds up the others.
+        A transient failure is raised: nothing of the batch may be confirmed to Telegram.
         """
         if not updates:
             return []
+        try:
+            accepted = await self._store_inbox(updates, now)
+        except StoreFailure as failure:
+            if failure.transient or failure.fatal:
+                raise
+            accepted = set()
+            skipped = set()
+            for update in updates:
+                try:
+                    accepted |= await self._store_inbox([update], now)
+                except StoreFailure as one:
+                    if one.transient or one.fatal:
+                        raise
+                    await self.quarantine(
+                        update.update_id,
+                        update.chat_id,
+                        update.user_id,
+                        update.payload.encode("utf-8", "surrogatepass"),
+                        f"unstorable: {one.kind}",
+                        None,
+                        now,
+                    )
+                    skipped.add(update.update_id)
+            updates = [u for u in updates if u.update_id not in skipped]
+        return await self._deliveries(updates, accepted)
+
+    async def _store_inbox(self, updates: Sequence[Incoming], now: dt.datetime) -> set[int]:
         rows = []
         for update in updates:
             self._arrival += 1
@@ -513,24 +735,31 @@ class Store:
             )
         changes = Changes(inbox=rows)
         await self.commit(changes)
+        return changes.accepted
+
+    async def _deliveries(self, updates: Sequence[Incoming], accepted: set[int]) -> list[Delivery]:
+        """New updates to handle, and what to do with the ones stored before."""
         deliveries = [
             Delivery(u.update_id, u.chat_id, u.user_id, u.payload, False)
             for u in updates
-            if u.update_id in changes.accepted
+            if u.update_id in accepted
         ]
-        seen = [u for u in updates if u.update_id not in changes.accepted]
+        seen = [u for u in updates if u.update_id not in accepted]
         if seen:
             marks = ",".join("?" * len(seen))
             rows_seen = await self._db.execute_fetchall(
-                f"SELECT update_id FROM inbox WHERE update_id IN ({marks}) AND status != 'new'",
+                f"SELECT update_id, status, payload FROM inbox WHERE update_id IN ({marks})",
                 [u.update_id for u in seen],
             )
-            handled = {r[0] for r in rows_seen}
-            deliveries += [
-                Delivery(u.update_id, u.chat_id, u.user_id, None, True)
-                for u in seen
-                if u.update_id in handled
-            ]
+            found = {r["update_id"]: r for r in rows_seen}
+            for u in seen:
+                row = found.get(u.update_id)
+                if row is None:
+                    continue
+                # Still new: stored by an earlier poll whose batch did not get through.
+                fresh = row["status"] == "new"
+                payload = row["payload"] if fresh else None
+                deliveries.append(Delivery(u.update_id, u.chat_id, u.user_id, payload, not fresh))
         return deliveries
 
     async def unfinished(self) -> list[Delivery]:
@@ -548,6 +777,96 @@ class Store:
             for r in rows
         ]
 
+    # --- Quarantine ----------------------------------------------------------------------
+
+    async def quarantine(
+        self,
+        update_id: int | None,
+        chat_id: int | None,
+        user_id: int | None,
+        payload: bytes,
+        kind: str,
+        place: str | None,
+        now: dt.datetime,
+    ) -> None:
+        """Set aside an update that could not be stored in the inbox as it came."""
+        row = (fits(update_id), fits(chat_id), fits(user_id), payload, kind, place, None, _iso(now))
+        await self.commit(Changes(ops=[(_QUARANTINE, row)]))
+
+    async def quarantine_stored(
+        self, update_id: int, kind: str, place: str | None, now: dt.datetime
+    ) -> None:
+        """Set aside a stored update that could not be handled; it no longer waits in the inbox."""
+        await self.commit(
+            Changes(
+                ops=[
+                    (_QUARANTINE_STORED, (kind, place, _iso(now), update_id)),
+                    (_IGNORED, (update_id,)),
+                ]
+            )
+        )
+
+    async def quarantined(self) -> list[Quarantined]:
+        rows = await self._db.execute_fetchall(
+            """
+            SELECT id, update_id, chat_id, user_id, kind, place, quarantined_at, retry_at
+            FROM quarantine ORDER BY id
+            """
+        )
+        return [
+            Quarantined(
+                r["id"],
+                r["update_id"],
+                r["chat_id"],
+                r["user_id"],
+                r["kind"],
+                r["place"],
+                dt.datetime.fromisoformat(r["quarantined_at"]),
+                _moment(r["retry_at"]),
+            )
+            for r in rows
+        ]
+
+    async def request_retry(self, quarantine_id: int, now: dt.datetime) -> bool | None:
+        """Ask the running bot to handle a quarantined update again.
+
+        Returns None when there is no such entry, else whether its chat went on without it
+        (then it will be dropped and the person asked their pending question again).
+        """
+        async with self._writing:
+            cursor = await self._db.execute(
+                "UPDATE quarantine SET retry_at = ? WHERE id = ?", (_iso(now), quarantine_id)
+            )
+            if cursor.rowcount == 0:
+                return None
+            rows = list(await self._db.execute_fetchall(_LATER, (quarantine_id,)))
+        return bool(rows[0][0]) if rows else False
+
+    async def take_retries(self) -> list[Retry]:
+        """The quarantined updates the operator asked to handle again, out of quarantine.
+
+        An update still to be handled leaves the inbox too, so that it counts as new when it
+        goes through the intake again.
+        """
+        async with self._writing:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                rows = await self._db.execute_fetchall(
+                    f"""
+                    SELECT q.id, q.update_id, q.chat_id, q.user_id, q.payload, ({_LATER_OF_Q})
+                    FROM quarantine q WHERE q.retry_at IS NOT NULL ORDER BY q.id
+                    """
+                )
+                for row in rows:
+                    await self._db.execute("DELETE FROM quarantine WHERE id = ?", (row[0],))
+                    if not row[5] and row[1] is not None:
+                        await self._db.execute("DELETE FROM inbox WHERE update_id = ?", (row[1],))
+                await self._db.commit()
+            except BaseException:
+                await self._db.rollback()
+                raise
+        return [Retry(bytes(r[4]), r[2], r[3], bool(r[5])) for r in rows]
+
     def sent(self, update_id: int, user_id: int) -> None:
         """A turn's replies went out: marked soon, without a commit of its own."""
         self._unsent[user_id] = update_id
@@ -555,9 +874,6 @@ class Store:
     def ignored(self, update_id: int) -> None:
         """An update that needed no change of state (or no answer at all) is finished."""
         self.commit_soon(Changes(ops=[(_IGNORED, (update_id,))]))
-
-    def failed(self, update_id: int) -> None:
-        self.commit_soon(Changes(ops=[(_FAILED, (update_id,))]))
 
     async def is_blocked(self, user_id: int) -> bool:
         rows = await self._db.execute_fetchall(
@@ -593,6 +909,8 @@ class Store:
                 (draft_before,),
             ),
             "initiatives": ("DELETE FROM initiatives WHERE created_at < ?", (keep_before,)),
+            # Quarantined updates hold what people wrote: kept no longer than drafts.
+            "quarantine": ("DELETE FROM quarantine WHERE quarantined_at < ?", (draft_before,)),
         }
         async with self._writing:
             await self._db.execute("BEGIN IMMEDIATE")

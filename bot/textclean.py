@@ -35,3 +35,25 @@ def clean_text(text: str) -> str:
     lines = [line.strip() for line in text.split("\n")]
     # Keep paragraphs, drop runs of empty lines.
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value: object) -> object:
+    """The same JSON value with every lone UTF-16 surrogate replaced by U+FFFD.
+
+    JSON may carry `"\\ud800"` (Telegram passes on what a client sent); Python decodes it into
+    a string that cannot be encoded as UTF-8, so it could be neither stored nor shown back.
+    Proper pairs were already joined into one character by the JSON decoder.
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            _LONE_SURROGATE.sub("\ufffd", str(key)): without_lone_surrogates(item)
+            for key, item in value.items()
+        }
+    return value

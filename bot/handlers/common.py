@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
 from bot.handlers.turns import RECEIPT, Blocked, Services, Turns
 from bot.replies import N_, NP_, Code, Msg, Reply
+from bot.store import StoreFailure
 
 log = logging.getLogger(__name__)
 
@@ -62,39 +63,36 @@ async def register_commands(services: Services, bot: object) -> None:
 
 
 def error_handler(services: Services, turns: Turns):  # type: ignore[no-untyped-def]
-    """Log the kind of failure (never what the resident wrote) and apologise to them."""
+    """Hand the failure to the intake, which quarantines or retries the update, and apologise.
+
+    A database that is busy or full is no fault of the resident's: they hear nothing and the
+    turn is tried again until it is stored. For anything else they hear we are sorry.
+    """
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
         receipt = RECEIPT.get()
-        log.error(
-            "update %s failed: %s",
-            receipt.update_id if receipt else "?",
-            type(error).__name__,
-            exc_info=(type(error), error, error.__traceback__)
-            if error and not isinstance(error, TelegramError)
-            else None,
-        )
-        if receipt is not None:
-            receipt.failed = True
-            if not receipt.committed:
-                # Not handled, and it would fail again: do not replay it at every start.
-                services.store.failed(receipt.update_id)
+        if receipt is not None and error is not None:
+            receipt.error = error
+        if isinstance(error, StoreFailure) and (error.transient or error.fatal):
+            return  # the intake waits and tries again, or stops the bot
+        if receipt is None:
+            log.error("an update failed outside the intake: %s", type(error).__name__)
         if not isinstance(update, Update) or isinstance(error, Blocked):
             return
         chat = update.effective_chat
         user = update.effective_user
         if chat is None or user is None or chat.type != "private":
             return
-        resident, _session = await services.store.chat(user.id)
         sorry = Reply.of(
             N_("Sorry, something went wrong on our side. Please try again in a moment.")
         )
         try:
+            resident, _session = await services.store.chat(user.id)
             await turns.deliver(
                 context.bot, chat.id, [sorry], services.languages(resident.language)
             )
-        except TelegramError:
+        except (TelegramError, StoreFailure):
             log.warning("could not tell a resident about the failure")
 
     return on_error

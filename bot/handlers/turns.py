@@ -13,13 +13,12 @@ import contextvars
 import datetime as dt
 import html
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telegram import Bot, CallbackQuery, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
 from bot.flows import conversation
@@ -29,8 +28,8 @@ from bot.flows.initiative import new_reference
 from bot.flows.screens import Operator
 from bot.handlers.render import Renderer, split_html
 from bot.i18n import Languages, Translator
-from bot.replies import Reply
-from bot.store import Changes, Store
+from bot.replies import N_, Code, Msg, Reply
+from bot.store import Changes, Store, StoreFailure
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,7 +43,7 @@ class Receipt:
 
     update_id: int
     committed: bool = False
-    failed: bool = False
+    error: BaseException | None = None  # what went wrong, if anything; the intake decides
 
 
 RECEIPT: contextvars.ContextVar[Receipt | None] = contextvars.ContextVar("receipt", default=None)
@@ -62,6 +61,7 @@ class Services:
     renderer: Renderer
     clock: Clock
     operator: Operator
+    admins: frozenset[int] = frozenset()
     store_: Store | None = None
 
     @property
@@ -95,6 +95,22 @@ async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
                 raise
             await asyncio.sleep(0.5 * 2 ** (attempt - 1))
     raise NetworkError("gave up after repeated flood-limit answers")
+
+
+UNREADABLE = N_("Sorry, I could not read that message. Please send it again, or type it.")
+TOO_MANY = N_(
+    "You are sending a lot of messages at once. I will not answer for a moment. "
+    "Please wait a minute, then send one message."
+)
+
+
+def database_down(kind: str) -> Msg:
+    return N_(
+        "Buurtbot cannot save anything in its database for 5 minutes now ({reason}). "
+        "Residents wait for an answer. Please check the server soon: Telegram keeps "
+        "waiting messages for only 24 hours.",
+        reason=Code(kind),
+    )
 
 
 def _not_modified(error: BadRequest) -> bool:
@@ -158,8 +174,8 @@ class Turns:
                 changes.add_initiative(user_id, turn.saved)
             try:
                 await store.commit(changes)
-            except sqlite3.IntegrityError:
-                if turn.saved is None or attempt == 2:
+            except StoreFailure as failure:
+                if turn.saved is None or attempt == 2 or failure.kind != "SQLITE_CONSTRAINT":
                     raise
                 continue  # two plans drew the same reference: draw again
             if receipt is not None:
@@ -169,12 +185,32 @@ class Turns:
             return turn
         raise AssertionError("unreachable")
 
-    async def repeat(self, bot: Bot, user_id: int) -> None:
-        """Ask the pending question again: for an update we handled but may not have answered."""
+    async def say(self, bot: Bot, action: str, user_id: int) -> None:
+        """Write to a person without a turn: nothing of theirs changes.
+
+        "repeat": ask the pending question again, for an update we handled but may not have
+        answered. "unreadable": their update could not be read. "flood": they send too much.
+        """
         resident, session = await self.s.store.chat(user_id)
         tr = self.s.languages(resident.language)
-        replies = conversation.pending(resident, session, self.env(tr, None))
+        pending = conversation.pending(resident, session, self.env(tr, None))
+        if action == "flood":
+            replies: Sequence[Reply] = (Reply.of(TOO_MANY),)
+        elif action == "unreadable":
+            replies = (Reply.of(UNREADABLE), *pending)
+        else:
+            replies = pending
         await self.deliver(bot, user_id, replies, tr)
+
+    async def alarm(self, bot: Bot, kind: str) -> None:
+        """Tell the operators that the database cannot be written, in their own language."""
+        for admin in sorted(self.s.admins):
+            resident, _session = await self.s.store.chat(admin)
+            tr = self.s.languages(resident.language)
+            try:
+                await self.deliver(bot, admin, [Reply.of(database_down(kind))], tr)
+            except TelegramError as error:
+                log.warning("could not alarm an operator: %s", type(error).__name__)
 
     async def deliver(
         self,
@@ -204,7 +240,14 @@ class Turns:
         renderer = self.s.renderer
         if query is not None:
             notice = tr.render(STALE, markup=False) if stale else None
-            await patiently(query.answer, notice)
+            try:
+                await patiently(query.answer, notice)
+            except NetworkError as error:  # BadRequest included
+                # Best effort: "query is too old" after a restart or a backlog must not hide
+                # the next question. A notice meant for the toast goes into the chat instead.
+                log.info("could not answer a button press (%s)", type(error).__name__)
+                if stale and not any(STALE in r.paragraphs for r in replies):
+                    replies = (Reply.of(STALE), *replies)
         tapped = query.message if query is not None and isinstance(query.message, Message) else None
         if tapped is not None and not stale and not any(r.edit_tapped for r in replies):
             await self._mark_choice(tapped, query.data if query else None)
