@@ -1,0 +1,240 @@
+"""One update that cannot be read, stored or handled never stops the bot for anyone else."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import Any
+
+import pytest
+
+from bot.flows import conversation
+
+from chatbench import Bench, Person, greeted
+
+WAIT = 10.0
+
+
+async def at_name_question(bench: Bench, name: str = "Amina") -> Person:
+    person = await greeted(bench, name=name)
+    await person.tap("Start een initiatief")
+    return person
+
+
+async def all_finished(bench: Bench, *update_ids: int) -> None:
+    assert bench.bot is not None
+    for update_id in update_ids:
+        await asyncio.wait_for(bench.bot.intake.wait_finished(update_id), WAIT)
+
+
+def message(bench: Bench, user_id: int, chat_id: int, **fields: Any) -> dict[str, Any]:
+    """A raw update as Telegram could send it, with `fields` overriding the message's own."""
+    update_id = max(bench.telegram.updates, default=0) + 1000
+    body: dict[str, Any] = {
+        "message_id": 77,
+        "date": 1_772_000_000,
+        "chat": {"id": chat_id, "type": "private", "first_name": "X"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "X", "language_code": "nl"},
+        "text": "hallo",
+        **fields,
+    }
+    return {"update_id": update_id, "message": body}
+
+
+async def cli(bench: Bench, *args: str) -> tuple[int, str, str]:
+    """`buurtbot ...` as the operator types it on the server, next to the running bot."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env={**os.environ, "BUURTBOT_DB": str(bench.settings.db)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_a_lone_surrogate_in_text_is_stored_as_a_replacement_character(
+    bench: Bench,
+) -> None:
+    amina = await at_name_question(bench)
+    await amina.send("Tuin \ud800 feest")
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None
+    assert session.draft.answers["title"] == "Tuin \ufffd feest"
+    assert "Wat wil je doen?" in amina.last_text
+
+
+async def test_a_lone_surrogate_in_names_and_button_data_is_answered(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    bench.telegram.users[amina.id]["first_name"] = "Am\udc00ina"
+    await amina.press(amina.last, "f:\ud800")
+    assert amina.bot_messages[-2].text == "Die knop hoort bij een ouder bericht. Hier zijn we nu."
+    await amina.send("Straatfeest")
+    assert "Wat wil je doen?" in amina.last_text
+
+
+async def test_an_id_sqlite_cannot_hold_is_quarantined_and_the_batch_goes_on(
+    bench: Bench,
+) -> None:
+    amina = await at_name_question(bench)
+    bob = await at_name_question(bench, "Bob")
+    # One getUpdates answer: a good update, one that cannot be stored, another good one.
+    first = bench.telegram.push_message(amina.id, "Straatfeest")
+    huge = 2**70
+    bench.telegram.push_update(message(bench, huge, huge))
+    second = bench.telegram.push_message(bob.id, "Moestuin")
+    await all_finished(bench, first, second)
+
+    assert "Wat wil je doen?" in amina.last_text
+    assert "Wat wil je doen?" in bob.last_text
+    [entry] = await bench.store.quarantined()
+    assert entry.kind == "unstorable: OverflowError"
+    assert (entry.update_id, entry.user_id) == (max(bench.telegram.updates), None)
+
+    await bench.restart()  # the offset moved past it: nothing is fetched or handled again
+    later = await amina.send("Een feest in de straat voor iedereen.")
+    assert later and "Wat voor plan is het?" in amina.last_text
+    assert len(await bench.store.quarantined()) == 1
+
+
+async def test_a_date_that_cannot_be_read_gets_a_kind_reply(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    bench.telegram.push_update(message(bench, amina.id, amina.id, date=10**20))
+    await asyncio.wait_for(
+        bench.telegram.until(lambda: "kon dat bericht niet lezen" in amina.last_text), WAIT
+    )
+    assert amina.last_text.startswith("Sorry, ik kon dat bericht niet lezen.")
+    [entry] = await bench.store.quarantined()
+    assert entry.kind == "unreadable: OverflowError"
+    assert entry.user_id == amina.id
+    await amina.send("Straatfeest")  # the next message is answered as usual
+    assert "Wat wil je doen?" in amina.last_text
+
+
+async def test_a_handler_bug_quarantines_the_update_and_apologises(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    amina = await at_name_question(bench)
+    bob = await at_name_question(bench, "Bob")
+    real = conversation.handle
+
+    def buggy(resident, session, event, env):  # type: ignore[no-untyped-def]
+        if getattr(event, "text", None) == "Straatfeest":
+            raise KeyError("a bug")
+        return real(resident, session, event, env)
+
+    monkeypatch.setattr(conversation, "handle", buggy)
+    await amina.send("Straatfeest")
+    assert amina.last_text == "Sorry, er ging bij ons iets mis. Probeer het zo nog een keer."
+    await bob.send("Moestuin")
+    assert "Wat wil je doen?" in bob.last_text
+    [entry] = await bench.store.quarantined()
+    assert entry.kind == "failed: KeyError"
+    assert entry.place is not None and entry.place.startswith("tests/") is False
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None and session.draft.answers == {}
+
+
+async def test_the_operator_lists_the_quarantine_without_content(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    amina = await at_name_question(bench)
+    monkeypatch.setattr(conversation, "handle", _always_failing)
+    await amina.send("Geheimtuin Zonnebloemstraat")
+
+    status, out, _err = await cli(bench, "inbox", "quarantined")
+    assert status == 0
+    [header, row] = out.strip().splitlines()
+    assert header.split("\t")[:4] == ["id", "update", "chat", "kind"]
+    assert row.split("\t")[2:4] == [str(amina.id), "failed: RuntimeError"]
+    assert "Geheimtuin" not in out
+
+
+async def test_a_retried_update_is_handled_once_the_bug_is_fixed(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert bench.bot is not None
+    amina = await at_name_question(bench)
+    with monkeypatch.context() as patched:
+        patched.setattr(conversation, "handle", _always_failing)
+        await amina.send("Straatfeest")
+    [entry] = await bench.store.quarantined()
+
+    status, out, _err = await cli(bench, "inbox", "retry", str(entry.id))
+    assert status == 0 and "is queued" in out
+    await bench.bot.sweep()  # the running bot's minute job
+    await asyncio.wait_for(
+        bench.telegram.until(lambda: "Wat wil je doen?" in amina.last_text), WAIT
+    )
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None and session.draft.answers == {"title": "Straatfeest"}
+    assert await bench.store.quarantined() == []
+
+
+async def test_a_retry_after_the_chat_went_on_asks_the_pending_question_instead(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert bench.bot is not None
+    amina = await at_name_question(bench)
+    with monkeypatch.context() as patched:
+        patched.setattr(conversation, "handle", _always_failing)
+        await amina.send("Oude naam")
+    await amina.send("Nieuwe naam")
+    [entry] = await bench.store.quarantined()
+
+    status, out, _err = await cli(bench, "inbox", "retry", str(entry.id))
+    assert status == 0 and "went on without it" in out
+    count = len(amina.bot_messages)
+    await bench.bot.sweep()
+    await asyncio.wait_for(bench.telegram.until(lambda: len(amina.bot_messages) > count), WAIT)
+    assert "Wat wil je doen?" in amina.last_text  # asked again, the newer answer kept
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None and session.draft.answers == {"title": "Nieuwe naam"}
+    assert await bench.store.quarantined() == []
+
+
+async def test_retrying_an_unknown_entry_says_so(bench: Bench) -> None:
+    status, _out, err = await cli(bench, "inbox", "retry", "99")
+    assert status == 1
+    assert err.strip() == "buurtbot: there is no quarantined update 99"
+
+
+async def test_quarantined_updates_are_deleted_like_drafts(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert bench.bot is not None
+    amina = await at_name_question(bench)
+    with monkeypatch.context() as patched:
+        patched.setattr(conversation, "handle", _always_failing)
+        await amina.send("Straatfeest")
+    bench.clock.advance(days=29)
+    await bench.bot.sweep()
+    assert len(await bench.store.quarantined()) == 1
+    bench.clock.advance(days=2)
+    await bench.bot.sweep()
+    assert await bench.store.quarantined() == []
+
+
+async def test_the_same_update_twice_in_one_batch_is_taken_once(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    count = len(amina.bot_messages)
+    update_id = bench.telegram.push_message(amina.id, "Straatfeest")
+    bench.telegram.redeliver(update_id)  # before the bot fetched: both in one answer
+    await all_finished(bench, update_id)
+    await amina.send("Een feest in de straat voor iedereen.")
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None
+    assert dict(session.draft.answers) == {
+        "title": "Straatfeest",
+        "plan": "Een feest in de straat voor iedereen.",
+    }
+    assert len(amina.bot_messages) == count + 2
+
+
+def _always_failing(*args: object) -> conversation.Turn:
+    raise RuntimeError("a bug")
