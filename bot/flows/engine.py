@@ -115,6 +115,7 @@ class Draft:
     back: tuple[str, ...] = ()
     picks: tuple[str, ...] | None = None
     cancelling: bool = False
+    restarting: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -123,6 +124,7 @@ class Draft:
             "back": list(self.back),
             "picks": None if self.picks is None else list(self.picks),
             "cancelling": self.cancelling,
+            "restarting": self.restarting,
         }
 
     @staticmethod
@@ -136,6 +138,7 @@ class Draft:
             back=tuple(data.get("back", ())),
             picks=None if picks is None else tuple(picks),
             cancelling=bool(data.get("cancelling", False)),
+            restarting=bool(data.get("restarting", False)),
         )
 
 
@@ -205,7 +208,7 @@ class Outcome:
 
 
 # Button tokens. They travel in callback data, so they are short.
-BACK, CANCEL, STOP, GO_ON, KEEP, DONE, SAVE, UNKNOWN = (
+BACK, CANCEL, STOP, GO_ON, KEEP, DONE, SAVE, UNKNOWN, ANEW = (
     "back",
     "cancel",
     "stop",
@@ -214,6 +217,7 @@ BACK, CANCEL, STOP, GO_ON, KEEP, DONE, SAVE, UNKNOWN = (
     "done",
     "save",
     "unknown",
+    "anew",
 )
 BACK_MARK, CANCEL_MARK = "◀", "✖"
 
@@ -323,6 +327,14 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
                 (Button(NP_("button", "No, go on"), GO_ON),),
             ),
         )
+    if draft.restarting:
+        return Reply.of(
+            N_("Do you want to start again? Your answers for this plan will be deleted."),
+            buttons=(
+                (Button(NP_("button", "Yes, start again"), ANEW),),
+                (Button(NP_("button", "No, go on"), GO_ON),),
+            ),
+        )
     if draft.at == SUMMARY:
         return _summary(flow, draft)
     step = flow.step(draft.at)
@@ -374,7 +386,18 @@ def cancel(flow: Flow, draft: Draft, ctx: Ctx) -> Outcome:
     """/cancel: ask first when answers would be lost; a second /cancel stops."""
     if draft.cancelling or not draft.answers:
         return Outcome(None, (), cancelled=True)
-    return _moved(flow, draft, ctx, cancelling=True)
+    return _moved(flow, draft, ctx, cancelling=True, restarting=False)
+
+
+def restart(flow: Flow, draft: Draft, ctx: Ctx) -> Outcome:
+    """Start again: a fresh draft, but only after a yes when answers would be thrown away.
+
+    The question that offers it (the resume question) does not say that answers are deleted,
+    and a resident may tap it by mistake; Stop asks the same way.
+    """
+    if not draft.answers:
+        return begin(flow, ctx)
+    return _moved(flow, draft, ctx, restarting=True, cancelling=False)
 
 
 # --- Handling input -----------------------------------------------------------------------
@@ -455,9 +478,9 @@ def advance(flow: Flow, draft: Draft, event: Event, ctx: Ctx) -> Outcome:
         if not event.token or event.token not in {b.data for b in asked.all_buttons()}:
             return Outcome(draft, (Reply.of(STALE), asked), stale=True)
         return _tap(flow, draft, event.token, step, ctx)
-    if draft.cancelling:
+    if draft.cancelling or draft.restarting:
         # Any other input means "go on": answer the pending question with it.
-        draft = replace(draft, cancelling=False)
+        draft = replace(draft, cancelling=False, restarting=False)
     if step is None:
         return _problem(
             flow, draft, ctx, N_("Please tap Save if everything is right, or change an answer.")
@@ -469,7 +492,9 @@ def _tap(flow: Flow, draft: Draft, token: str, step: Step | None, ctx: Ctx) -> O
     if token == STOP:
         return Outcome(None, (), cancelled=True)
     if token == GO_ON:
-        return _moved(flow, draft, ctx, cancelling=False)
+        return _moved(flow, draft, ctx, cancelling=False, restarting=False)
+    if token == ANEW:
+        return begin(flow, ctx)
     if token == CANCEL:
         return cancel(flow, draft, ctx)
     if token == BACK:
