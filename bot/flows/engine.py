@@ -409,12 +409,20 @@ def _fold(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
-def _pick_label(folded: str, labels: list[tuple[str, str]]) -> str | None:
-    """The one token whose label is the typed text, or the only one it is the start of."""
+def _pick_label(folded: str, labels: list[tuple[str, str]], *, words: bool = False) -> str | None:
+    """The one token whose label is the typed text, or the only one it is the start of.
+
+    With `words`, also the only label with the typed words in it: "ruimte" names "Een ruimte".
+    Only option lists use that; on other buttons a loose word could tap Keep or Change.
+    """
     exact = [token for token, label in labels if label == folded]
     if exact:
         return exact[0]
-    starts = [token for token, label in labels if len(folded) >= 3 and label.startswith(folded)]
+    if len(folded) < 3:
+        return None
+    starts = [token for token, label in labels if label.startswith(folded)]
+    if not starts and words:
+        starts = [token for token, label in labels if f" {folded} " in f" {label} "]
     return starts[0] if len(starts) == 1 else None
 
 
@@ -605,14 +613,19 @@ def _input(flow: Flow, draft: Draft, step: Step, event: Event, ctx: Ctx) -> Outc
 
 
 def _typed_picks(flow: Flow, draft: Draft, ctx: Ctx, step: Step, text: str) -> Outcome:
-    """A typed list such as "1, 3" or "money, room" answers a multi-choice question at once."""
+    """A typed list such as "1, 3" or "money, room" at a multi-choice question.
+
+    With no box ticked yet it answers the question at once. Once boxes are ticked, the typed
+    options are added to them and the list is shown again for Done: the resident sees every
+    tick before anything is kept, and never loses one to a typed word.
+    """
     labels = [(o.value, _fold(ctx.label_of(o.label))) for o in step.options]
     chosen: set[str] = set()
     for part in re.split(r"[,;\n]+", text):
         folded = _fold(part)
         if not folded:
             continue
-        match = _pick_label(folded, labels)
+        match = _pick_label(folded, labels, words=True)
         if match is None and folded.isdigit() and 1 <= int(folded) <= len(step.options):
             match = step.options[int(folded) - 1].value
         if match is None:
@@ -621,4 +634,10 @@ def _typed_picks(flow: Flow, draft: Draft, ctx: Ctx, step: Step, text: str) -> O
         chosen.add(match)
     if not chosen:
         return _problem(flow, draft, ctx, N_("Please tap the buttons to choose, then tap Done."))
-    return _answer(flow, draft, ctx, step, [o.value for o in step.options if o.value in chosen])
+    ticked = _picks(step, draft)
+    if not ticked:
+        return _answer(flow, draft, ctx, step, [o.value for o in step.options if o.value in chosen])
+    added = tuple(o.value for o in step.options if o.value in chosen - set(ticked))
+    new = replace(draft, picks=(*ticked, *added))
+    said = N_("I ticked that for you. Tap more boxes if you want, then tap Done.")
+    return Outcome(new, (replace(prompt(flow, new, ctx), paragraphs=(said,)),))
