@@ -234,3 +234,81 @@ async def test_telegrams_flood_control_is_waited_out(bench: Bench) -> None:
     )
     await amina.send("Straatfeest")
     assert "Wat wil je doen?" in amina.last_text
+
+
+async def at_helpers_question(bench: Bench) -> Person:
+    amina = await at_name_question(bench)
+    await amina.answer(*STREET_PARTY[:5])
+    assert "Hoeveel buren helpen mee?" in amina.last_text
+    return amina
+
+
+async def nothing_kept_for_helpers(bench: Bench, amina: Person) -> None:
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None
+    assert session.draft.at == "helpers" and "helpers" not in session.draft.answers
+
+
+async def test_part_of_a_neighbour_is_refused_as_not_a_whole_number(bench: Bench) -> None:
+    amina = await at_helpers_question(bench)
+    for typed in ("3.5", "2,5"):
+        await amina.send(typed)
+        assert (
+            amina.last_text == "Hier kan alleen een heel getal. Typ een heel getal, bijvoorbeeld: 4"
+        )
+        await nothing_kept_for_helpers(bench, amina)
+
+
+async def test_a_number_below_zero_is_refused_with_the_reason(bench: Bench) -> None:
+    amina = await at_helpers_question(bench)
+    for typed in ("-5", "\u22125"):  # a hyphen, and the minus sign some keyboards make
+        await amina.send(typed)
+        assert amina.last_text == (
+            "Een getal onder nul kan hier niet. Typ een getal van 1 tot en met 500."
+        )
+        await nothing_kept_for_helpers(bench, amina)
+
+
+async def at_needs_question(bench: Bench) -> Person:
+    amina = await at_name_question(bench)
+    await amina.answer(*STREET_PARTY[:6])
+    assert "Wat heb je nodig?" in amina.last_text
+    return amina
+
+
+async def picks_of(bench: Bench, amina: Person) -> tuple[str, ...] | None:
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None and session.draft.at == "needs"
+    return session.draft.picks
+
+
+async def test_typed_options_are_added_to_the_ticked_boxes(bench: Bench) -> None:
+    amina = await at_needs_question(bench)
+    await amina.tap("Geld")
+    await amina.send("ruimte")
+    assert amina.last_text == (
+        "Ik heb dat aangevinkt. Tik op meer vakjes als je wilt. Tik daarna op Klaar."
+    )
+    ticked = [label for label in amina.last.button_labels if label.startswith("✅")]
+    assert ticked == ["✅ Geld", "✅ Een ruimte"]
+    assert "Klaar" in amina.buttons
+    assert await picks_of(bench, amina) == ("money", "room")
+    await amina.tap("Klaar")
+    assert "Nodig\n• Geld\n• Een ruimte" in amina.last_text
+
+
+async def test_words_that_are_no_option_keep_the_ticked_boxes(bench: Bench) -> None:
+    amina = await at_needs_question(bench)
+    await amina.tap("Geld")
+    await amina.send("een fiets")
+    assert amina.last_text == "Tik op de knoppen om te kiezen. Tik daarna op Klaar."
+    ticked = [label for label in amina.last.button_labels if label.startswith("✅")]
+    assert ticked == ["✅ Geld"]
+    assert await picks_of(bench, amina) == ("money",)
+
+
+async def test_a_typed_list_answers_the_needs_at_once_before_any_tick(bench: Bench) -> None:
+    amina = await at_needs_question(bench)
+    await amina.send("geld, ruimte")
+    assert "Dit is je plan" in amina.last_text
+    assert "Nodig\n• Geld\n• Een ruimte" in amina.last_text

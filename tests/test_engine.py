@@ -162,3 +162,18 @@ def test_draft_survives_its_json_form() -> None:
     draft = run(Typed("Ali"), Tapped("o:yes")).draft
     assert draft is not None
     assert Draft.from_json("visit", 2, draft.to_json()) == draft
+
+
+def test_start_again_asks_first_and_survives_its_json_form() -> None:
+    draft = run(Typed("Ali")).draft
+    assert draft is not None
+    asking = engine.restart(VISIT, draft, CTX).draft
+    assert asking is not None and asking.answers == draft.answers  # nothing deleted yet
+    assert Draft.from_json("visit", 2, asking.to_json()) == asking
+    assert run(Tapped("anew"), draft=asking).draft == engine.begin(VISIT, CTX).draft
+
+
+def test_start_again_is_only_a_button_while_it_is_asked() -> None:
+    draft = run(Typed("Ali")).draft
+    outcome = run(Tapped("anew"), draft=draft)
+    assert outcome.stale and outcome.draft == draft

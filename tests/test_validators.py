@@ -75,15 +75,50 @@ def test_nearby_dates_are_saturdays_to_come() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "value"), [("4", 4), ("ongeveer 12 mensen", 12), ("1.000", 1000), ("٧", 7)]
+    ("typed", "value"),
+    [
+        ("4", 4),
+        ("ongeveer 12 mensen", 12),
+        ("ongeveer 12 mensen.", 12),
+        ("1.000", 1000),
+        ("1,000", 1000),
+        ("12.500.000", 12_500_000),
+        ("٧", 7),
+        ("۱٬۰۰۰", 1000),
+        ("0", 0),
+    ],
 )
 def test_numbers(typed: str, value: int) -> None:
-    assert parse_number(typed, low=0, high=5000) == Ok(value)
+    assert parse_number(typed, low=0, high=50_000_000) == Ok(value)
 
 
 @pytest.mark.parametrize("typed", ["tien", "10-15", "600", ""])
 def test_numbers_refused(typed: str) -> None:
     assert isinstance(parse_number(typed, low=1, high=500), Problem)
+
+
+def _refusal(typed: str) -> str:
+    problem = parse_number(typed, low=0, high=5000)
+    assert isinstance(problem, Problem), problem
+    return problem.message.msgid
+
+
+@pytest.mark.parametrize("typed", ["3.5", "2,5", "3,50", "1.000,5", "4.0", "12.5000", "٣٫٥"])
+def test_a_fraction_is_refused_as_not_whole_never_read_as_another_number(typed: str) -> None:
+    assert _refusal(typed).startswith("Only whole numbers are possible here.")
+
+
+@pytest.mark.parametrize("typed", ["-5", "\u22125", "- 5", "ongeveer -5", "\u20135", "-1.000"])
+def test_a_number_below_zero_is_refused_never_read_without_its_sign(typed: str) -> None:
+    assert _refusal(typed).startswith("A number below zero is not possible here.")
+
+
+def test_a_dash_between_numbers_is_no_minus_sign() -> None:
+    assert _refusal("10-15").startswith("Please type one number")
+
+
+def test_a_step_that_allows_negative_numbers_takes_them() -> None:
+    assert parse_number("-5", low=-10, high=10) == Ok(-5)
 
 
 def test_text_is_cleaned_but_persian_joiners_stay() -> None:

@@ -5,8 +5,10 @@ replies, and what to store. The Telegram handlers only translate updates into in
 into messages; every decision a resident can notice is made here and tested without Telegram.
 
 Every inline button carries where it came from. Flow and resume buttons also carry the
-session's revision, which changes whenever the draft does, so a button from an older message
-(or callback data someone made up) can never act on the wrong question.
+session's revision, which changes whenever the draft does and whenever a resume question is
+asked, so a button from an older message (or callback data someone made up) can never act on
+the wrong question. A resume button also needs its question to be the pending one: once it is
+answered, by a tap or by typing, the same buttons are old.
 """
 
 from __future__ import annotations
@@ -148,11 +150,13 @@ def _stale(resident: Resident, session: Session, env: Env) -> Turn:
 
 
 def _resume_question(resident: Resident, session: Session) -> Turn:
+    """Ask whether to continue the draft. Each time with a new revision: the buttons of an
+    earlier resume question, and of the flow question before it, then count as old."""
     assert session.draft is not None
     flow = FLOWS[session.draft.flow]
-    asked = replace(session, resume_asked=True)
+    asked = replace(session, resume_asked=True, rev=session.rev + 1)
     title = engine.title_of(flow, session.draft)
-    return Turn(resident, asked, (screens.resume_question(title, session.rev),))
+    return Turn(resident, asked, (screens.resume_question(title, asked.rev),))
 
 
 def handle(resident: Resident, session: Session, event: Input, env: Env) -> Turn:
@@ -271,11 +275,14 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
     rev, _, token = rest.partition(":")
     if draft is None or rev != str(session.rev):
         return _stale(resident, session, env)
+    if kind == screens.RESUME and not session.resume_asked:
+        return _stale(resident, session, env)
     if kind == screens.RESUME and token == screens.CONTINUE:
         resumed = replace(session, resume_asked=False)
         return Turn(resident, resumed, pending(resident, resumed, env))
     if kind == screens.RESUME and token == screens.RESTART:
-        return _begin(resident, session, env)
+        outcome = engine.restart(FLOWS[draft.flow], draft, _ctx(env))
+        return _with_draft(resident, session, outcome, env)
     if kind == screens.FLOW:
         outcome = engine.advance(FLOWS[draft.flow], draft, Tapped(token), _ctx(env))
         return replace(_with_draft(resident, session, outcome, env), stale=outcome.stale)

@@ -115,6 +115,7 @@ class Draft:
     back: tuple[str, ...] = ()
     picks: tuple[str, ...] | None = None
     cancelling: bool = False
+    restarting: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -123,6 +124,7 @@ class Draft:
             "back": list(self.back),
             "picks": None if self.picks is None else list(self.picks),
             "cancelling": self.cancelling,
+            "restarting": self.restarting,
         }
 
     @staticmethod
@@ -136,6 +138,7 @@ class Draft:
             back=tuple(data.get("back", ())),
             picks=None if picks is None else tuple(picks),
             cancelling=bool(data.get("cancelling", False)),
+            restarting=bool(data.get("restarting", False)),
         )
 
 
@@ -205,7 +208,7 @@ class Outcome:
 
 
 # Button tokens. They travel in callback data, so they are short.
-BACK, CANCEL, STOP, GO_ON, KEEP, DONE, SAVE, UNKNOWN = (
+BACK, CANCEL, STOP, GO_ON, KEEP, DONE, SAVE, UNKNOWN, ANEW = (
     "back",
     "cancel",
     "stop",
@@ -214,6 +217,7 @@ BACK, CANCEL, STOP, GO_ON, KEEP, DONE, SAVE, UNKNOWN = (
     "done",
     "save",
     "unknown",
+    "anew",
 )
 BACK_MARK, CANCEL_MARK = "◀", "✖"
 
@@ -323,6 +327,14 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
                 (Button(NP_("button", "No, go on"), GO_ON),),
             ),
         )
+    if draft.restarting:
+        return Reply.of(
+            N_("Do you want to start again? Your answers for this plan will be deleted."),
+            buttons=(
+                (Button(NP_("button", "Yes, start again"), ANEW),),
+                (Button(NP_("button", "No, go on"), GO_ON),),
+            ),
+        )
     if draft.at == SUMMARY:
         return _summary(flow, draft)
     step = flow.step(draft.at)
@@ -374,7 +386,18 @@ def cancel(flow: Flow, draft: Draft, ctx: Ctx) -> Outcome:
     """/cancel: ask first when answers would be lost; a second /cancel stops."""
     if draft.cancelling or not draft.answers:
         return Outcome(None, (), cancelled=True)
-    return _moved(flow, draft, ctx, cancelling=True)
+    return _moved(flow, draft, ctx, cancelling=True, restarting=False)
+
+
+def restart(flow: Flow, draft: Draft, ctx: Ctx) -> Outcome:
+    """Start again: a fresh draft, but only after a yes when answers would be thrown away.
+
+    The question that offers it (the resume question) does not say that answers are deleted,
+    and a resident may tap it by mistake; Stop asks the same way.
+    """
+    if not draft.answers:
+        return begin(flow, ctx)
+    return _moved(flow, draft, ctx, restarting=True, cancelling=False)
 
 
 # --- Handling input -----------------------------------------------------------------------
@@ -386,12 +409,20 @@ def _fold(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
-def _pick_label(folded: str, labels: list[tuple[str, str]]) -> str | None:
-    """The one token whose label is the typed text, or the only one it is the start of."""
+def _pick_label(folded: str, labels: list[tuple[str, str]], *, words: bool = False) -> str | None:
+    """The one token whose label is the typed text, or the only one it is the start of.
+
+    With `words`, also the only label with the typed words in it: "ruimte" names "Een ruimte".
+    Only option lists use that; on other buttons a loose word could tap Keep or Change.
+    """
     exact = [token for token, label in labels if label == folded]
     if exact:
         return exact[0]
-    starts = [token for token, label in labels if len(folded) >= 3 and label.startswith(folded)]
+    if len(folded) < 3:
+        return None
+    starts = [token for token, label in labels if label.startswith(folded)]
+    if not starts and words:
+        starts = [token for token, label in labels if f" {folded} " in f" {label} "]
     return starts[0] if len(starts) == 1 else None
 
 
@@ -455,9 +486,9 @@ def advance(flow: Flow, draft: Draft, event: Event, ctx: Ctx) -> Outcome:
         if not event.token or event.token not in {b.data for b in asked.all_buttons()}:
             return Outcome(draft, (Reply.of(STALE), asked), stale=True)
         return _tap(flow, draft, event.token, step, ctx)
-    if draft.cancelling:
+    if draft.cancelling or draft.restarting:
         # Any other input means "go on": answer the pending question with it.
-        draft = replace(draft, cancelling=False)
+        draft = replace(draft, cancelling=False, restarting=False)
     if step is None:
         return _problem(
             flow, draft, ctx, N_("Please tap Save if everything is right, or change an answer.")
@@ -469,7 +500,9 @@ def _tap(flow: Flow, draft: Draft, token: str, step: Step | None, ctx: Ctx) -> O
     if token == STOP:
         return Outcome(None, (), cancelled=True)
     if token == GO_ON:
-        return _moved(flow, draft, ctx, cancelling=False)
+        return _moved(flow, draft, ctx, cancelling=False, restarting=False)
+    if token == ANEW:
+        return begin(flow, ctx)
     if token == CANCEL:
         return cancel(flow, draft, ctx)
     if token == BACK:
@@ -580,14 +613,19 @@ def _input(flow: Flow, draft: Draft, step: Step, event: Event, ctx: Ctx) -> Outc
 
 
 def _typed_picks(flow: Flow, draft: Draft, ctx: Ctx, step: Step, text: str) -> Outcome:
-    """A typed list such as "1, 3" or "money, room" answers a multi-choice question at once."""
+    """A typed list such as "1, 3" or "money, room" at a multi-choice question.
+
+    With no box ticked yet it answers the question at once. Once boxes are ticked, the typed
+    options are added to them and the list is shown again for Done: the resident sees every
+    tick before anything is kept, and never loses one to a typed word.
+    """
     labels = [(o.value, _fold(ctx.label_of(o.label))) for o in step.options]
     chosen: set[str] = set()
     for part in re.split(r"[,;\n]+", text):
         folded = _fold(part)
         if not folded:
             continue
-        match = _pick_label(folded, labels)
+        match = _pick_label(folded, labels, words=True)
         if match is None and folded.isdigit() and 1 <= int(folded) <= len(step.options):
             match = step.options[int(folded) - 1].value
         if match is None:
@@ -596,4 +634,10 @@ def _typed_picks(flow: Flow, draft: Draft, ctx: Ctx, step: Step, text: str) -> O
         chosen.add(match)
     if not chosen:
         return _problem(flow, draft, ctx, N_("Please tap the buttons to choose, then tap Done."))
-    return _answer(flow, draft, ctx, step, [o.value for o in step.options if o.value in chosen])
+    ticked = _picks(step, draft)
+    if not ticked:
+        return _answer(flow, draft, ctx, step, [o.value for o in step.options if o.value in chosen])
+    added = tuple(o.value for o in step.options if o.value in chosen - set(ticked))
+    new = replace(draft, picks=(*ticked, *added))
+    said = N_("I ticked that for you. Tap more boxes if you want, then tap Done.")
+    return Outcome(new, (replace(prompt(flow, new, ctx), paragraphs=(said,)),))

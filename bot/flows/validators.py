@@ -70,15 +70,55 @@ def parse_text(text: str, *, min_len: int, max_len: int) -> Ok[str] | Problem:
     return Ok(cleaned)
 
 
-_NUMBER = re.compile(r"\d+")
+# A number as typed: digits with groups after a separator ("1.000", "3,5", Arabic "٣٫٥"), and a
+# minus sign right before it when that does not follow a word or number ("-5", "−5"; not "10-15").
+_SEPARATORS = ".,\u060c\u066b\u066c"  # dot, comma, Arabic comma, Arabic decimal and thousands
+_ARABIC_DECIMAL = "\u066b"
+_NUMBER = re.compile(
+    r"(?:(?<!\w)(?P<minus>[-\u2212\u2012\u2013\ufe63\uff0d])\s?)?"
+    rf"(?P<digits>\d+(?:[{_SEPARATORS}]\d+)*)"
+)
+
+
+def _whole(digits: str) -> int | None:
+    """The value of "12" or "1.000" (a dot or comma before exactly three digits separates
+    thousands), or None for a fraction such as "3.5", "2,50", "1.000,5" or "٣٫٥"."""
+    head, *groups = re.split(f"[{_SEPARATORS}]", digits)
+    if _ARABIC_DECIMAL in digits or any(len(group) != 3 for group in groups):
+        return None
+    return int(head + "".join(groups))
 
 
 def parse_number(text: str, *, low: int, high: int) -> Ok[int] | Problem:
-    """A whole number, also inside a short sentence ("about 12 people")."""
-    found = _NUMBER.findall(ascii_digits(clean_text(text)).replace(".", ""))
+    """A whole number, also inside a short sentence ("about 12 people").
+
+    A number we cannot keep exactly as typed is refused with the reason: reading "3.5" as 35,
+    or "-5" as 5, would store an answer the resident never gave.
+    """
+    found = list(_NUMBER.finditer(ascii_digits(clean_text(text))))
     if len(found) != 1:
         return Problem(N_("Please type one number, for example: {example}", example=min(high, 4)))
-    value = int(found[0])
+    [match] = found
+    value = _whole(match["digits"])
+    if value is None:
+        return Problem(
+            N_(
+                "Only whole numbers are possible here. Please type a whole number, "
+                "for example: {example}",
+                example=min(high, 4),
+            )
+        )
+    if match["minus"] is not None:
+        value = -value
+    if value < 0 <= low:
+        return Problem(
+            N_(
+                "A number below zero is not possible here. Please type a number from {low} to "
+                "{high}.",
+                low=Code(str(low)),
+                high=Code(str(high)),
+            )
+        )
     if not low <= value <= high:
         return Problem(
             N_(
