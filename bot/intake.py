@@ -329,6 +329,7 @@ class Intake:
             if failure is None:
                 break
             if isinstance(failure, StoreFailure) and failure.transient and not self._stopping:
+                log.debug("update %s waits for the database (%s)", delivery.update_id, failure.kind)
                 await asyncio.sleep(pause)  # nothing was committed: the same turn, again
                 pause = min(pause * 2, RETRY_MAX)
                 continue

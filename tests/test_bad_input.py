@@ -312,3 +312,28 @@ async def test_a_typed_list_answers_the_needs_at_once_before_any_tick(bench: Ben
     await amina.send("geld, ruimte")
     assert "Dit is je plan" in amina.last_text
     assert "Nodig\n• Geld\n• Een ruimte" in amina.last_text
+
+
+async def test_a_refused_callback_answer_still_shows_the_next_question(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.answer(*STREET_PARTY[:2])
+    too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    bench.telegram.fail(Failure("answerCallbackQuery", 400, too_old))
+    await amina.tap("Cultuur en feest")
+    assert "Wat is de postcode" in amina.last_text
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None and session.draft.answers["category"] == "culture"
+
+
+async def test_a_stale_button_whose_answer_is_refused_says_so_in_the_chat(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    await amina.answer(*STREET_PARTY[:2])
+    old = amina.last
+    green = old.buttons[1][0]["callback_data"]
+    await amina.tap("Cultuur en feest")
+    bench.telegram.fail(Failure("answerCallbackQuery", 400, "Bad Request: query is too old"))
+    await amina.press(old, green)
+    assert amina.bot_messages[-2].text == "Die knop hoort bij een ouder bericht. Hier zijn we nu."
+    assert "Wat is de postcode" in amina.last_text
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None and session.draft.answers["category"] == "culture"

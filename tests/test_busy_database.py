@@ -1,0 +1,197 @@
+"""A database that is locked, full or read-only for a while makes residents wait, never lose.
+
+The lock is held by a real second process, as a backup job or a careless `sqlite3` shell on the
+server would. A full disk and a read-only file are made on the bot's own connection
+(`PRAGMA max_page_count`, `PRAGMA query_only`): they fail writes with SQLite's own FULL and
+READONLY errors, exactly as a real disk would, and can be lifted again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.fakeapi import Failure
+from bot.handlers.turns import database_down
+
+from chatbench import Bench, Person, greeted
+
+WAIT = 90.0
+HOLDER = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+db.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+if sys.argv[2] == "stdin":
+    sys.stdin.readline()
+else:
+    time.sleep(float(sys.argv[2]))
+db.execute("COMMIT")
+"""
+
+
+@asynccontextmanager
+async def write_lock(db: Path, hold: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """Another process holds the write lock: for `hold` seconds, or until told on stdin."""
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        HOLDER,
+        str(db),
+        hold,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdout is not None
+    assert await asyncio.wait_for(holder.stdout.readline(), 30) == b"locked\n"
+    try:
+        yield holder
+    finally:
+        if holder.returncode is None and hold == "stdin":
+            assert holder.stdin is not None
+            holder.stdin.write(b"go\n")
+            await holder.stdin.drain()
+        await asyncio.wait_for(holder.wait(), 60)
+
+
+async def at_name_question(bench: Bench, name: str) -> Person:
+    person = await greeted(bench, name=name)
+    await person.tap("Start een initiatief")
+    return person
+
+
+async def finished(bench: Bench, *update_ids: int) -> None:
+    assert bench.bot is not None
+    for update_id in update_ids:
+        await asyncio.wait_for(bench.bot.intake.wait_finished(update_id), WAIT)
+
+
+async def until_failing(bench: Bench) -> None:
+    """Until the bot has met the trouble (a write failed); it is waiting it out now."""
+
+    async def failing() -> None:
+        while bench.store.failing_since is None:
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(failing(), WAIT)
+
+
+def asked(person: Person, question: str) -> int:
+    return sum(question in m.text for m in person.bot_messages)
+
+
+async def test_a_write_lock_held_for_30_seconds_mid_burst_loses_and_doubles_nothing(
+    bench: Bench,
+) -> None:
+    people = [await at_name_question(bench, f"Buur {i}") for i in range(3)]
+    for i, person in enumerate(people):
+        await person.send(f"Straatfeest {i}")
+
+    async with write_lock(bench.settings.db, "30"):
+        ids = []
+        for i, person in enumerate(people):
+            ids.append(bench.telegram.push_message(person.id, f"Een feest voor straat {i}."))
+            ids.append(bench.telegram.push_message(person.id, "7"))
+        await until_failing(bench)
+    await finished(bench, *ids)
+
+    for i, person in enumerate(people):
+        _, session = await bench.store.chat(person.id)
+        assert session.draft is not None
+        assert dict(session.draft.answers) == {
+            "title": f"Straatfeest {i}",
+            "plan": f"Een feest voor straat {i}.",
+            "category": "culture",
+        }
+        assert asked(person, "Wat voor plan is het?") == 1
+        assert asked(person, "Wat is de postcode") == 1
+    assert bench.store.failing_since is None
+
+
+async def test_the_operators_are_told_after_five_minutes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    operator = 9001
+    bench = Bench(tmp_path, admins=frozenset({operator}))
+    bench.telegram.user(operator, "Operator", "nl")
+    await bench.start()
+    try:
+        amina = await at_name_question(bench, "Amina")
+        async with write_lock(bench.settings.db, "stdin"):
+            update_id = bench.telegram.push_message(amina.id, "Straatfeest")
+            await until_failing(bench)
+            assert operator not in bench.telegram.chats
+            bench.clock.advance(minutes=6)
+            await asyncio.wait_for(
+                bench.telegram.until(lambda: operator in bench.telegram.chats), WAIT
+            )
+        await finished(bench, update_id)
+
+        assert bench.bot is not None
+        [alarm] = bench.telegram.chats[operator]
+        tr = bench.bot.services.languages("nl")
+        assert alarm.text == tr.render(database_down("SQLITE_BUSY"), markup=False)
+        assert any(
+            r.levelno == logging.ERROR and "could not be written for 6 minutes" in r.getMessage()
+            for r in caplog.records
+        )
+        _, session = await bench.store.chat(amina.id)
+        assert session.draft is not None and session.draft.answers == {"title": "Straatfeest"}
+        assert asked(amina, "Vertel het in een paar zinnen") == 1
+    finally:
+        await bench.stop()
+
+
+async def test_a_full_disk_makes_residents_wait_until_there_is_room(bench: Bench) -> None:
+    amina = await at_name_question(bench, "Amina")
+    bob = await at_name_question(bench, "Bob")
+    db = bench.store._db  # the disk itself: SQLite's own limit on this connection
+    [(pages,)] = await db.execute_fetchall("PRAGMA page_count")
+    await db.execute(f"PRAGMA max_page_count = {pages}")
+
+    essay = bench.telegram.push_message(amina.id, "ب" * 3000)  # needs pages of its own
+    answer = bench.telegram.push_message(bob.id, "Moestuin")
+    await until_failing(bench)
+    await db.execute("PRAGMA max_page_count = 1073741823")
+    await finished(bench, essay, answer)
+
+    assert "Dat is wat lang: 3.000 tekens." in amina.last_text
+    _, session = await bench.store.chat(bob.id)
+    assert session.draft is not None and session.draft.answers == {"title": "Moestuin"}
+    assert asked(bob, "Vertel het in een paar zinnen") == 1
+
+
+async def test_a_read_only_database_makes_residents_wait_until_it_is_writable(
+    bench: Bench,
+) -> None:
+    amina = await at_name_question(bench, "Amina")
+    # Her first answer's reply meets flood control (1 s), so her second answer is stored in
+    # the inbox and waits in her lane when the file turns read-only: the turn itself fails.
+    bench.telegram.fail(Failure("sendMessage", 429, "Too Many Requests", retry_after=1))
+    first = bench.telegram.push_message(amina.id, "Straatfeest")
+    second = bench.telegram.push_message(amina.id, "Een feest in de straat voor iedereen.")
+
+    async def stored() -> None:
+        while await bench.store.inbox_status(second) != "new":
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(stored(), WAIT)
+    await bench.store._db.execute("PRAGMA query_only = 1")  # writes fail: SQLITE_READONLY
+    await until_failing(bench)
+    await bench.store._db.execute("PRAGMA query_only = 0")
+    await finished(bench, first, second)
+
+    _, session = await bench.store.chat(amina.id)
+    assert session.draft is not None
+    assert dict(session.draft.answers) == {
+        "title": "Straatfeest",
+        "plan": "Een feest in de straat voor iedereen.",
+    }
+    assert asked(amina, "Vertel het in een paar zinnen") == 1
+    assert asked(amina, "Wat voor plan is het?") == 1
