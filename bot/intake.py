@@ -121,6 +121,7 @@ class Intake:
         self._queued: set[int] = set()  # update ids waiting in a lane or being handled
         # How often this process finished each recent update, oldest first (for waiting).
         self.finished: collections.OrderedDict[int, int] = collections.OrderedDict()
+        self.stored: collections.OrderedDict[int, None] = collections.OrderedDict()
         self._progress = asyncio.Condition()
         self._stopping = False
 
@@ -191,6 +192,7 @@ class Intake:
                 continue
             parsed.setdefault(found.update_id, (found, update))
         deliveries = await self.store.receive([found for found, _ in parsed.values()], now)
+        self._remember(self.stored, {d.update_id: None for d in deliveries})
         for delivery in deliveries:
             if delivery.update_id in self._queued:
                 continue  # already waiting in its lane: the same update sent twice
@@ -364,11 +366,15 @@ class Intake:
     # --- Waiting (tests, benchmarks, shutdown) -------------------------------------------
 
     def _note_finished(self, update_id: int) -> None:
-        """Count a finished update (bounded: only the newest are remembered) and wake waiters."""
-        self.finished[update_id] = self.finished.get(update_id, 0) + 1
-        self.finished.move_to_end(update_id)
-        while len(self.finished) > RECENT:
-            self.finished.popitem(last=False)
+        self._remember(self.finished, {update_id: self.finished.get(update_id, 0) + 1})
+
+    def _remember(self, seen: collections.OrderedDict[int, Any], new: dict[int, Any]) -> None:
+        """Keep the newest update ids only, and wake those who wait for one."""
+        for update_id, value in new.items():
+            seen[update_id] = value
+            seen.move_to_end(update_id)
+        while len(seen) > RECENT:
+            seen.popitem(last=False)
         task = asyncio.get_running_loop().create_task(self._notify())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -381,6 +387,11 @@ class Intake:
         """Until the update was handled `times` times (a repeat delivery counts again)."""
         async with self._progress:
             await self._progress.wait_for(lambda: self.finished.get(update_id, 0) >= times)
+
+    async def wait_stored(self, update_id: int) -> None:
+        """Until the update is in the inbox and handed to its lane."""
+        async with self._progress:
+            await self._progress.wait_for(lambda: update_id in self.stored)
 
     async def drain(self) -> None:
         """Until every update handed to a lane is handled; a flooder's backlog is dropped."""

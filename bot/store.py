@@ -412,6 +412,7 @@ class Store:
         self._writing = asyncio.Lock()
         # Since when writes fail for a passing reason (locked, full, read-only), if they do.
         self.failing_since: dt.datetime | None = None
+        self.failing = asyncio.Event()  # set while it lasts: for whoever waits on it
         self._alarmed = False
         # Told once per outage, after ALARM_AFTER: the app tells the operators.
         self.alarm: Callable[[str], Coroutine[Any, Any, None]] | None = None
@@ -545,6 +546,7 @@ class Store:
         now = self._now()
         if self.failing_since is None:
             self.failing_since = now
+            self.failing.set()
             log.warning(
                 "the database cannot be written (%s); every update waits and is tried again",
                 failure.kind,
@@ -567,6 +569,7 @@ class Store:
         if self.failing_since is not None:
             log.warning("the database can be written again")
         self.failing_since = None
+        self.failing.clear()
         self._alarmed = False
 
     def _ops(self, changes: Changes) -> list[tuple[str, tuple[Any, ...]]]:

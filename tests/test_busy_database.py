@@ -74,12 +74,7 @@ async def finished(bench: Bench, *update_ids: int) -> None:
 
 async def until_failing(bench: Bench) -> None:
     """Until the bot has met the trouble (a write failed); it is waiting it out now."""
-
-    async def failing() -> None:
-        while bench.store.failing_since is None:
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(failing(), WAIT)
+    await asyncio.wait_for(bench.store.failing.wait(), WAIT)
 
 
 def asked(person: Person, question: str) -> int:
@@ -176,12 +171,8 @@ async def test_a_read_only_database_makes_residents_wait_until_it_is_writable(
     bench.telegram.fail(Failure("sendMessage", 429, "Too Many Requests", retry_after=1))
     first = bench.telegram.push_message(amina.id, "Straatfeest")
     second = bench.telegram.push_message(amina.id, "Een feest in de straat voor iedereen.")
-
-    async def stored() -> None:
-        while await bench.store.inbox_status(second) != "new":
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(stored(), WAIT)
+    assert bench.bot is not None
+    await asyncio.wait_for(bench.bot.intake.wait_stored(second), WAIT)
     await bench.store._db.execute("PRAGMA query_only = 1")  # writes fail: SQLITE_READONLY
     await until_failing(bench)
     await bench.store._db.execute("PRAGMA query_only = 0")

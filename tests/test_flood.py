@@ -73,12 +73,8 @@ async def test_on_stop_a_flooders_backlog_is_dropped_and_not_replayed(bench: Ben
     bench.clock.advance(minutes=1)
     ids = await flood(bench, flooder, 100)
     waiting = bench.telegram.push_message(amina.id, "/help")
-
-    async def fetched() -> None:
-        while await bench.store.inbox_status(waiting) is None:
-            await asyncio.sleep(0.001)
-
-    await asyncio.wait_for(fetched(), WAIT)
+    assert bench.bot is not None
+    await asyncio.wait_for(bench.bot.intake.wait_stored(waiting), WAIT)
     before = len(flooder.bot_messages)
     await bench.stop()  # SIGTERM: what was fetched is finished, except the flooder's backlog
     assert "/menu" in amina.bot_messages[-2].text
