@@ -11,10 +11,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from telegram.error import InvalidToken
-
 from bot import settings as settings_module
-from bot.app import build_application
+from bot.app import Fatal, build_application
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("bot")
@@ -61,9 +59,9 @@ async def _run(settings: Settings) -> int:
     bot = build_application(settings)
     try:
         await bot.start()
-    except InvalidToken:
-        log.error("BOT_TOKEN: Telegram does not accept this token")
-        return 2
+    except Fatal as refused:
+        log.error("%s", refused)
+        return refused.status
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -76,11 +74,12 @@ async def _run(settings: Settings) -> int:
     status = 0
     if polling.done() and polling.exception() is not None:
         error = polling.exception()
-        if isinstance(error, InvalidToken):
-            log.error("BOT_TOKEN: Telegram does not accept this token")
+        if isinstance(error, Fatal):
+            log.error("%s", error)
+            status = error.status
         else:
             log.error("polling stopped: %s", type(error).__name__)
-        status = 1
+            status = 1
     log.info("stopping: finishing the updates already fetched")
     with contextlib.suppress(Exception):
         await bot.stop()
@@ -107,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
             from bot import terminal
 
             language = None if args.lang.lower() == "none" else args.lang
-            return terminal.run(settings, language)
+            try:
+                return terminal.run(settings, language)
+            except Fatal as error:
+                print(f"buurtbot: {error}", file=sys.stderr)
+                return error.status
         configure_logging(logging.INFO)
         return asyncio.run(_run(settings.for_run()))
     except SettingsError as error:

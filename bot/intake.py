@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import Conflict, EndPointNotFound, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
@@ -30,6 +30,8 @@ from bot.store import Delivery, Incoming, Store
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+# A polling conflict is one episode (one warning) until none was seen for this many seconds.
+CONFLICT_QUIET = 600.0
 
 
 # `Bot.get_updates` turns every update into objects; we need Telegram's JSON as it came (to
@@ -75,18 +77,41 @@ class Intake:
     # --- Fetching ------------------------------------------------------------------------
 
     async def poll(self) -> None:
-        """Long-poll Telegram until cancelled; trouble is waited out, never lets go."""
+        """Long-poll Telegram until cancelled; trouble is waited out, never lets go.
+
+        Except what waiting cannot fix: a refused token (InvalidToken, or EndPointNotFound as
+        python-telegram-bot calls a 401 or 404 once the bot is initialised) and a webhook set
+        for this token (a Conflict) are raised. Another process polling with the same token is
+        also a Conflict, but a passing one while a supervisor restarts the bot: it is retried,
+        with one WARNING per episode.
+        """
         offset: int | None = None
         pause = 1.0
+        loop = asyncio.get_running_loop()
+        last_conflict: float | None = None
         while True:
             try:
                 offset = await self._fetch_and_store(offset)
                 pause = 1.0
             except RetryAfter as error:
                 await asyncio.sleep(seconds(error.retry_after))
-            except InvalidToken:
+            except (InvalidToken, EndPointNotFound):
                 raise
-            except Exception as error:  # network trouble, a conflict, or the database refused
+            except Conflict as error:
+                if "webhook" in error.message.lower():
+                    raise
+                # "terminated by other getUpdates request": another bot took this poll.
+                now = loop.time()
+                if last_conflict is None or now - last_conflict > CONFLICT_QUIET:
+                    log.warning(
+                        "another process is polling Telegram with this BOT_TOKEN (409 Conflict): "
+                        "stop the other bot, or both get only some of the messages; "
+                        "trying again meanwhile"
+                    )
+                last_conflict = now
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+            except Exception as error:  # network trouble, or the database refused
                 log.warning(
                     "fetching or storing updates failed (%s); trying again in %.0f s",
                     type(error).__name__,

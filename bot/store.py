@@ -23,6 +23,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.files import make_private
 from bot.flows.conversation import FLOWS, Resident, Session
 from bot.flows.engine import Draft
 from bot.flows.initiative import Initiative
@@ -108,7 +109,64 @@ INBOX_KEEP = dt.timedelta(hours=48)
 
 
 class StoreError(RuntimeError):
-    """The database cannot be used as it is (for example, written by a newer Buurtbot)."""
+    """The database cannot be used as it is (for example, written by a newer Buurtbot).
+
+    The message is one line for an operator: it names the file and what to check. `kind` is
+    what `classify` made of the SQLite error behind it, if there was one.
+    """
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# What went wrong, by SQLite's own error name (`SQLITE_IOERR_WRITE` is an "ioerr").
+BUSY, LOCKED, FULL, READONLY, IOERR = "busy", "locked", "full", "readonly", "ioerr"
+CORRUPT, CANTOPEN, OTHER = "corrupt", "cantopen", "other"
+# These go away by themselves (another process lets go, space or the disk comes back):
+# wait and try again. CORRUPT and CANTOPEN need the operator; OTHER is most likely a bug.
+TRANSIENT = frozenset({BUSY, LOCKED, FULL, READONLY, IOERR})
+_KINDS = {
+    "SQLITE_BUSY": BUSY,
+    "SQLITE_LOCKED": LOCKED,
+    "SQLITE_FULL": FULL,
+    "SQLITE_READONLY": READONLY,
+    "SQLITE_IOERR": IOERR,
+    "SQLITE_CORRUPT": CORRUPT,
+    "SQLITE_NOTADB": CORRUPT,
+    "SQLITE_CANTOPEN": CANTOPEN,
+    "SQLITE_PERM": CANTOPEN,
+    "SQLITE_AUTH": CANTOPEN,
+}
+
+
+def classify(error: BaseException) -> str:
+    """The kind of a store failure: one of the constants above, from SQLite's error name."""
+    name = getattr(error, "sqlite_errorname", None)
+    if not isinstance(name, str):
+        return OTHER
+    primary = "_".join(name.split("_")[:2])  # SQLITE_READONLY_DBMOVED -> SQLITE_READONLY
+    return _KINDS.get(primary, OTHER)
+
+
+def _unusable(path: str | Path, error: sqlite3.Error) -> StoreError:
+    """A one-line account of why the database at `path` cannot be opened, and what to check."""
+    kind = classify(error)
+    name = getattr(error, "sqlite_errorname", type(error).__name__)
+    what = {
+        CORRUPT: "is damaged or is not a SQLite database; restore it from a backup, or set "
+        "BUURTBOT_DB to the right file",
+        READONLY: "cannot be written; Buurtbot must be able to write it, its -wal and -shm files "
+        "and its directory: check their owner and permissions and that the disk is not mounted "
+        "read-only",
+        CANTOPEN: "cannot be opened; check that BUURTBOT_DB names a file (not a directory) in a "
+        "directory this user can write",
+        BUSY: "is locked by another program; stop it (or let it finish) and start again",
+        LOCKED: "is locked by another program; stop it (or let it finish) and start again",
+        FULL: "cannot grow: the disk is full; make room and start again",
+        IOERR: "cannot be read or written (a disk error); check the disk and the system log",
+    }.get(kind, "cannot be used; check the file, or set BUURTBOT_DB to another one")
+    return StoreError(f"the database {path} {what} ({name})", kind)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -283,6 +341,16 @@ class Store:
     async def open(cls, path: str | Path) -> Store:
         if sqlite3.sqlite_version_info < (3, 35):
             raise StoreError(f"SQLite {sqlite3.sqlite_version} is too old: 3.35 or newer is needed")
+        # Residents' data: the file is created for this user only before SQLite opens it
+        # (SQLite then gives -wal and -shm the same mode), and narrowed if it is more open.
+        try:
+            make_private(Path(path))
+        except OSError as error:
+            raise StoreError(
+                f"the database {path} cannot be opened ({error.strerror}); check that "
+                "BUURTBOT_DB names a file (not a directory) in a directory this user can write",
+                CANTOPEN,
+            ) from error
         # Autocommit: a turn that writes one statement commits in one round trip; batches
         # open their transaction themselves.
         db = await aiosqlite.connect(str(path), isolation_level=None)
@@ -294,8 +362,11 @@ class Store:
             await db.execute("PRAGMA synchronous = NORMAL")
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute("PRAGMA busy_timeout = 5000")
-            await _migrate(db)
+            await _migrate(db, path)
             row = await (await db.execute("SELECT coalesce(max(arrival), 0) FROM inbox")).fetchone()
+        except sqlite3.Error as error:
+            await db.close()
+            raise _unusable(path, error) from error
         except BaseException:
             await db.close()
             raise
@@ -605,13 +676,14 @@ class Store:
         return counts
 
 
-async def _migrate(db: aiosqlite.Connection) -> None:
+async def _migrate(db: aiosqlite.Connection, path: str | Path) -> None:
     row = await (await db.execute("PRAGMA user_version")).fetchone()
     version = row[0] if row else 0
     if version > len(MIGRATIONS):
         raise StoreError(
-            f"the database is at schema version {version}, newer than this Buurtbot "
-            f"({len(MIGRATIONS)}); upgrade Buurtbot or use another BUURTBOT_DB"
+            f"the database {path} was written by a newer Buurtbot (schema version {version}; "
+            f"this one knows up to {len(MIGRATIONS)}): upgrade Buurtbot, or set BUURTBOT_DB "
+            "to another file"
         )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         await db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
