@@ -8,23 +8,79 @@ import logging
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.clock import Clock
+from bot.files import Lock, Locked
 from bot.flows.screens import Operator
 from bot.handlers import common, residents
 from bot.handlers.render import Renderer
-from bot.handlers.turns import Services, Turns
+from bot.handlers.turns import Services, Turns, seconds
 from bot.i18n import Languages
 from bot.intake import Intake
 from bot.settings import Settings
-from bot.store import Store, StoreFailure
+from bot.store import Store, StoreError, StoreFailure, unusable
 
 log = logging.getLogger(__name__)
 
 OFFLINE_TOKEN = "7000000001:offline-buurtbot-token"
 SWEEP_EVERY = 60.0
+# Under systemd the bot may start before the network is up: keep trying this long.
+REACH_WITHIN = 60.0
+
+
+class Fatal(Exception):
+    """The bot cannot go on until the operator fixes something.
+
+    The message is one line in plain English that says what to check. `status` is the exit
+    status: 2 when restarting will not help until something is changed, 1 when it may.
+    """
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def token_refused(api_url: str) -> str:
+    return (
+        "Telegram does not accept BOT_TOKEN (401/404): check that it is the whole token "
+        "@BotFather gave and that it was not revoked, and that BUURTBOT_API_URL "
+        f"({api_url}) is a Bot API address"
+    )
+
+
+WEBHOOK_SET = (
+    "Telegram will not hand out updates because a webhook is set for this BOT_TOKEN "
+    "(409 Conflict): remove it with the Bot API method deleteWebhook, then start Buurtbot again"
+)
+
+
+class _HandledFloodLimits(logging.Filter):
+    """Drop AIORateLimiter's own ERROR (with traceback) for a 429 it passes on.
+
+    With `max_retries=0` (the default) the limiter logs every RetryAfter at ERROR with its
+    traceback and then raises it to the caller. Our callers handle it: `patiently` waits and
+    sends again and logs one WARNING, the intake waits before polling again, and anything else
+    that lets it through is logged by whoever catches it. So the limiter's line is a false
+    alarm; its other records pass.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], RetryAfter))
+
+
+_FLOOD_FILTER = _HandledFloodLimits()
+# python-telegram-bot names this logger after the class (telegram/ext/_aioratelimiter.py).
+logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_FLOOD_FILTER)
 
 
 class Buurtbot:
@@ -81,6 +137,7 @@ class Buurtbot:
         self.application.add_error_handler(common.error_handler(self.services, self.turns))
         self._intake: Intake | None = None
         self._poller: asyncio.Task[None] | None = None
+        self._lock: Lock | None = None
 
     @property
     def store(self) -> Store:
@@ -112,8 +169,40 @@ class Buurtbot:
         except StoreFailure as failure:
             log.warning("the sweep could not run (%s); trying again in a minute", failure.kind)
 
-    async def start(self, *, register_commands: bool = True) -> None:
-        self.services.store_ = await Store.open(self.settings.db, now=self.clock.now)
+    async def start(
+        self, *, register_commands: bool = True, reach_within: float = REACH_WITHIN
+    ) -> None:
+        """Open the database, reach Telegram, and start fetching and handling updates.
+
+        Raises Fatal, with one line for the operator, when the database cannot be used or is
+        in use by another bot, when Telegram refuses the token, or when it cannot be reached
+        within `reach_within` seconds. A failed start leaves nothing open.
+        """
+        try:
+            await self._start(register_commands, reach_within)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self, register_commands: bool, reach_within: float) -> None:
+        db = self.settings.db
+        try:
+            self._lock = Lock.take(db)
+        except Locked as error:
+            running = f" (process {error.pid})" if error.pid else ""
+            raise Fatal(
+                f"another Buurtbot{running} is already running on the database {db}: stop it "
+                "first, or set BUURTBOT_DB to another file"
+            ) from error
+        except OSError as error:
+            raise Fatal(
+                f"cannot create the lock file {db}.lock ({error.strerror}): Buurtbot needs to "
+                "write in the directory of BUURTBOT_DB"
+            ) from error
+        try:
+            self.services.store_ = await Store.open(db, now=self.clock.now)
+        except StoreError as error:
+            raise Fatal(str(error)) from error
         self.services.store.alarm = self._alarm
         self._intake = Intake(
             self.application,
@@ -122,7 +211,7 @@ class Buurtbot:
             self._say,
             poll_timeout=self.poll_timeout,
         )
-        await self.application.initialize()
+        await self._reach_telegram(reach_within)
         if register_commands:
             await common.register_commands(self.services, self.application.bot)
         await self.application.start()
@@ -135,23 +224,83 @@ class Buurtbot:
         await self.intake.retry_requested()
         self._poller = asyncio.create_task(self.intake.poll(), name="buurtbot-poller")
 
+    async def _reach_telegram(self, within: float) -> None:
+        """Initialise the Application (it asks Telegram getMe), retrying for `within` seconds.
+
+        A refused connection at start-up is normal under a supervisor that starts the bot
+        before the network is up. A refused token is not, and stops at once.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        pause = min(0.5, within / 10)
+        warned = False
+        while True:
+            try:
+                await self.application.initialize()
+                if warned:
+                    log.info("Telegram is reachable now")
+                return
+            except InvalidToken as error:
+                raise Fatal(token_refused(self.settings.api_url)) from error
+            except RetryAfter as error:
+                wait = seconds(error.retry_after)
+                problem: Exception = error
+            except BadRequest:
+                raise  # Telegram answered, and not about the network: a bug, not a wait
+            except NetworkError as error:
+                wait = pause
+                pause = min(pause * 2, 5.0)
+                problem = error
+            left = deadline - loop.time()
+            if left <= 0:
+                raise Fatal(
+                    f"Telegram could not be reached at {self.settings.api_url} for "
+                    f"{within:g} s ({type(problem).__name__}): check the network connection, "
+                    "a firewall or proxy, and BUURTBOT_API_URL",
+                    status=1,
+                ) from problem
+            if not warned:
+                log.warning(
+                    "cannot reach Telegram at %s yet (%s); trying again for up to %g s",
+                    self.settings.api_url,
+                    type(problem).__name__,
+                    within,
+                )
+                warned = True
+            await asyncio.sleep(min(wait, left))
+
     async def wait(self) -> None:
-        """Until polling stops by itself (an invalid token) or the database file is damaged."""
-        assert self._poller is not None
+        """Until polling stops by itself or the database file turns out damaged; raises Fatal
+        when Telegram refuses to go on or the database cannot be used any more."""
+        poller = self._poller  # stop() forgets it
+        assert poller is not None
         broken = asyncio.create_task(self.store.broken_event.wait())
         try:
-            await asyncio.wait({self._poller, broken}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({poller, broken}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             broken.cancel()
         if self.store.broken is not None:
-            raise self.store.broken
-        await self._poller
+            raise Fatal(unusable(self.settings.db, self.store.broken.kind)) from self.store.broken
+        try:
+            await poller
+        except (InvalidToken, EndPointNotFound) as error:
+            # After start-up python-telegram-bot reports a 401 or 404 from getUpdates as
+            # EndPointNotFound (telegram/_bot.py, do_api_request): the token was revoked, or
+            # the URL points somewhere else now.
+            raise Fatal(token_refused(self.settings.api_url)) from error
+        except Conflict as error:
+            # The intake retries a conflict with another poller, so this one is a webhook.
+            raise Fatal(WEBHOOK_SET) from error
+        except StoreFailure as error:
+            raise Fatal(unusable(self.settings.db, error.kind)) from error
 
     async def stop(self) -> None:
         """Stop fetching, finish what was fetched, then close everything."""
         if self._poller is not None:
             self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # Whatever stopped polling was raised by `wait()` already; here it must not keep
+            # the store open (its thread would keep the process alive).
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._poller
             self._poller = None
         if self._intake is not None:
@@ -162,6 +311,9 @@ class Buurtbot:
         if self.services.store_ is not None:
             await self.services.store_.close()
             self.services.store_ = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 def build_application(

@@ -8,17 +8,14 @@ import contextlib
 import datetime as dt
 import logging
 import signal
-import sqlite3
 import sys
 from dataclasses import replace
 from pathlib import Path
 
-from telegram.error import InvalidToken
-
 from bot import settings as settings_module
-from bot.app import build_application
+from bot.app import Fatal, build_application
 from bot.settings import Settings, SettingsError
-from bot.store import Store, StoreError, StoreFailure
+from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
 
@@ -75,9 +72,9 @@ async def _run(settings: Settings) -> int:
     bot = build_application(settings)
     try:
         await bot.start()
-    except InvalidToken:
-        log.error("BOT_TOKEN: Telegram does not accept this token")
-        return 2
+    except Fatal as refused:
+        log.error("%s", refused)
+        return refused.status
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -90,19 +87,14 @@ async def _run(settings: Settings) -> int:
     status = 0
     if polling.done() and polling.exception() is not None:
         error = polling.exception()
-        if isinstance(error, InvalidToken):
-            log.error("BOT_TOKEN: Telegram does not accept this token")
-        elif isinstance(error, StoreFailure) and error.fatal:
-            log.error(
-                "BUURTBOT_DB: the database file %s is damaged (%s); stop the bot and restore "
-                "it from a backup",
-                settings.db,
-                error.kind,
-            )
+        if isinstance(error, Fatal):
+            log.error("%s", error)
+            status = error.status
         else:
             log.error("polling stopped: %s", type(error).__name__)
-        status = 1
+            status = 1
     log.info("stopping: finishing the updates already fetched")
+    polling.cancel()
     with contextlib.suppress(Exception):
         await bot.stop()
     return status
@@ -115,8 +107,8 @@ async def _inbox(settings: Settings, command: str, entry: int | None) -> int:
         return 2
     try:
         store = await Store.open(settings.db)
-    except (StoreError, sqlite3.Error) as error:
-        print(f"buurtbot: BUURTBOT_DB: cannot open {settings.db}: {error}", file=sys.stderr)
+    except StoreError as error:
+        print(f"buurtbot: {error}", file=sys.stderr)
         return 2
     try:
         if command == "quarantined":
@@ -185,7 +177,11 @@ def main(argv: list[str] | None = None) -> int:
             from bot import terminal
 
             language = None if args.lang.lower() == "none" else args.lang
-            return terminal.run(settings, language)
+            try:
+                return terminal.run(settings, language)
+            except Fatal as error:
+                print(f"buurtbot: {error}", file=sys.stderr)
+                return error.status
         if args.command == "inbox":
             configure_logging(logging.WARNING)
             return asyncio.run(_inbox(settings, args.inbox_command, getattr(args, "id", None)))

@@ -38,6 +38,15 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
+# Telegram's descriptions of the two kinds of 409 Conflict a getUpdates call can get.
+OTHER_POLLER = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
+    "is running"
+)
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+    "delete the webhook first"
+)
 _TAGS = {
     "b",
     "strong",
@@ -217,6 +226,7 @@ class FakeTelegram:
         self.blocked: set[int] = set()
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.answered_callbacks: list[dict[str, Any]] = []
+        self.webhook = ""  # a URL once setWebhook was called: getUpdates is refused then
         self._pending: list[dict[str, Any]] = []
         self.updates: dict[int, dict[str, Any]] = {}
         self._update_ids = itertools.count(1)
@@ -369,10 +379,17 @@ class FakeTelegram:
     async def _api_getMe(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return self.bot_user
 
+    async def _api_setWebhook(self, params: Mapping[str, Any]) -> bool:
+        self.webhook = str(params["url"])
+        return True
+
     async def _api_deleteWebhook(self, params: Mapping[str, Any]) -> bool:
+        self.webhook = ""
         return True
 
     async def _api_getUpdates(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook:
+            raise ApiError(409, WEBHOOK_ACTIVE)
         offset = _int_arg(params, "offset", 0) or 0
         limit = _int_arg(params, "limit", 100) or 100
         timeout = float(params.get("timeout") or 0)

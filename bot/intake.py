@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from telegram import Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import Conflict, EndPointNotFound, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
@@ -39,6 +39,9 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 # Waiting for a database that is busy, full or read-only: short at first, then calmer.
 RETRY_FIRST, RETRY_MAX = 0.1, 2.0
 RECENT = 10_000  # how many finished update ids are remembered, for those who wait on one
+# A polling conflict is one episode (one warning) until none was seen for this many seconds.
+CONFLICT_QUIET = 600.0
+
 
 # `Bot.get_updates` turns every update into objects; we need Telegram's JSON as it came (to
 # store it, unchanged, before confirming it), so we call the endpoint through the public
@@ -128,16 +131,25 @@ class Intake:
     # --- Fetching ------------------------------------------------------------------------
 
     async def poll(self) -> None:
-        """Long-poll Telegram until cancelled; trouble is waited out, never lets go."""
+        """Long-poll Telegram until cancelled; trouble is waited out, never lets go.
+
+        Except what waiting cannot fix: a refused token (InvalidToken, or EndPointNotFound as
+        python-telegram-bot calls a 401 or 404 once the bot is initialised) and a webhook set
+        for this token (a Conflict) are raised. Another process polling with the same token is
+        also a Conflict, but a passing one while a supervisor restarts the bot: it is retried,
+        with one WARNING per episode.
+        """
         offset: int | None = None
         pause = 1.0
+        loop = asyncio.get_running_loop()
+        last_conflict: float | None = None
         while True:
             try:
                 offset = await self._fetch_and_store(offset)
                 pause = 1.0
             except RetryAfter as error:
                 await asyncio.sleep(seconds(error.retry_after))
-            except InvalidToken:
+            except (InvalidToken, EndPointNotFound):
                 raise
             except StoreFailure as failure:
                 if failure.fatal:
@@ -146,7 +158,21 @@ class Intake:
                 log.warning("storing updates failed (%s); trying again", failure.kind)
                 await asyncio.sleep(min(pause, RETRY_MAX))
                 pause = min(pause * 2, 30.0)
-            except Exception as error:  # network trouble or a conflict
+            except Conflict as error:
+                if "webhook" in error.message.lower():
+                    raise
+                # "terminated by other getUpdates request": another bot took this poll.
+                now = loop.time()
+                if last_conflict is None or now - last_conflict > CONFLICT_QUIET:
+                    log.warning(
+                        "another process is polling Telegram with this BOT_TOKEN (409 Conflict): "
+                        "stop the other bot, or both get only some of the messages; "
+                        "trying again meanwhile"
+                    )
+                last_conflict = now
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+            except Exception as error:  # network trouble
                 log.warning(
                     "fetching updates failed (%s); trying again in %.0f s",
                     type(error).__name__,

@@ -24,6 +24,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.files import make_private
 from bot.flows.conversation import FLOWS, Resident, Session
 from bot.flows.engine import Draft
 from bot.flows.initiative import Initiative
@@ -127,11 +128,20 @@ INBOX_KEEP = dt.timedelta(hours=48)
 
 
 class StoreError(RuntimeError):
-    """The database cannot be used as it is (for example, written by a newer Buurtbot)."""
+    """The database cannot be used as it is (for example, written by a newer Buurtbot).
+
+    The message is one line for an operator: it names the file and what to check. `kind` is
+    what `error_kind` made of the error behind it, if there was one.
+    """
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 # SQLite's primary result codes that pass by themselves: another process holds the write lock,
-# the disk is full, the file was made read-only, or the disk had an I/O hiccup.
+# the disk is full, the file was made read-only, or the disk had an I/O hiccup. Wait and try
+# again; nothing is lost.
 TRANSIENT = frozenset(
     {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR"}
 )
@@ -140,12 +150,48 @@ FATAL = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 
 def error_kind(error: BaseException) -> str:
-    """SQLite's primary error name (`SQLITE_BUSY`), or the Python error's name for the rest."""
+    """SQLite's primary error name (`SQLITE_IOERR_WRITE` is `SQLITE_IOERR`), or, for an error
+    that did not come from SQLite (a value it cannot hold, a bug), the Python error's name."""
     name = getattr(error, "sqlite_errorname", None)
     if isinstance(name, str) and name.startswith("SQLITE_"):
-        primary = name.split("_")[:2]  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
-        return "_".join(primary)
+        return "_".join(name.split("_")[:2])
     return type(error).__name__
+
+
+_CANNOT_OPEN = (
+    "cannot be opened; check that BUURTBOT_DB names a file (not a directory) in a directory "
+    "this user can write"
+)
+_LOCKED = "is locked by another program; stop it (or let it finish) and start again"
+_DAMAGED = (
+    "is damaged or is not a SQLite database; restore it from a backup, or set BUURTBOT_DB to "
+    "the right file"
+)
+_WHAT = {
+    "SQLITE_CORRUPT": _DAMAGED,
+    "SQLITE_NOTADB": _DAMAGED,
+    "SQLITE_READONLY": "cannot be written; Buurtbot must be able to write it, its -wal and -shm "
+    "files and its directory: check their owner and permissions and that the disk is not "
+    "mounted read-only",
+    "SQLITE_CANTOPEN": _CANNOT_OPEN,
+    "SQLITE_PERM": _CANNOT_OPEN,
+    "SQLITE_AUTH": _CANNOT_OPEN,
+    "SQLITE_BUSY": _LOCKED,
+    "SQLITE_LOCKED": _LOCKED,
+    "SQLITE_FULL": "cannot grow: the disk is full; make room and start again",
+    "SQLITE_IOERR": "cannot be read or written (a disk error); check the disk and the system log",
+}
+
+
+def unusable(path: str | Path, kind: str, name: str | None = None) -> str:
+    """One line for the operator: why the database at `path` cannot be used, what to check."""
+    what = _WHAT.get(kind, "cannot be used; check the file, or set BUURTBOT_DB to another one")
+    return f"the database {path} {what} ({name or kind})"
+
+
+def _unusable(path: str | Path, error: sqlite3.Error) -> StoreError:
+    kind = error_kind(error)
+    return StoreError(unusable(path, kind, getattr(error, "sqlite_errorname", None)), kind)
 
 
 class StoreFailure(StoreError):
@@ -156,8 +202,7 @@ class StoreFailure(StoreError):
     """
 
     def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
+        super().__init__(kind, kind)
 
     @property
     def transient(self) -> bool:
@@ -426,6 +471,16 @@ class Store:
         """Open (and migrate) the database. `now` is the bot's clock, for outage alarms."""
         if sqlite3.sqlite_version_info < (3, 35):
             raise StoreError(f"SQLite {sqlite3.sqlite_version} is too old: 3.35 or newer is needed")
+        # Residents' data: the file is created for this user only before SQLite opens it
+        # (SQLite then gives -wal and -shm the same mode), and narrowed if it is more open.
+        try:
+            make_private(Path(path))
+        except OSError as error:
+            raise StoreError(
+                f"the database {path} cannot be opened ({error.strerror}); check that "
+                "BUURTBOT_DB names a file (not a directory) in a directory this user can write",
+                "SQLITE_CANTOPEN",
+            ) from error
         # Autocommit: a turn that writes one statement commits in one round trip; batches
         # open their transaction themselves.
         db = await aiosqlite.connect(str(path), isolation_level=None)
@@ -437,8 +492,11 @@ class Store:
             await db.execute("PRAGMA synchronous = NORMAL")
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute("PRAGMA busy_timeout = 5000")
-            await _migrate(db)
+            await _migrate(db, path)
             row = await (await db.execute("SELECT coalesce(max(arrival), 0) FROM inbox")).fetchone()
+        except sqlite3.Error as error:
+            await db.close()
+            raise _unusable(path, error) from error
         except BaseException:
             await db.close()
             raise
@@ -926,13 +984,14 @@ class Store:
         return counts
 
 
-async def _migrate(db: aiosqlite.Connection) -> None:
+async def _migrate(db: aiosqlite.Connection, path: str | Path) -> None:
     row = await (await db.execute("PRAGMA user_version")).fetchone()
     version = row[0] if row else 0
     if version > len(MIGRATIONS):
         raise StoreError(
-            f"the database is at schema version {version}, newer than this Buurtbot "
-            f"({len(MIGRATIONS)}); upgrade Buurtbot or use another BUURTBOT_DB"
+            f"the database {path} was written by a newer Buurtbot (schema version {version}; "
+            f"this one knows up to {len(MIGRATIONS)}): upgrade Buurtbot, or set BUURTBOT_DB "
+            "to another file"
         )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         await db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")

@@ -85,7 +85,15 @@ async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
         try:
             return await call(*args, **kwargs)
         except RetryAfter as error:
-            await asyncio.sleep(seconds(error.retry_after))
+            wait = seconds(error.retry_after)
+            # The only line a handled 429 leaves: the rate limiter's own ERROR is filtered
+            # out in bot/app.py.
+            log.warning(
+                "Telegram asked to slow down (429 Too Many Requests): sending again in %.0f s; "
+                "if this is frequent, the bot sends more than Telegram allows",
+                wait,
+            )
+            await asyncio.sleep(wait)
         except Forbidden as error:
             raise Blocked() from error
         except BadRequest:
