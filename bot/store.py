@@ -766,15 +766,17 @@ class Store:
                 except StoreFailure as one:
                     if one.transient or one.fatal:
                         raise
+                    kind = f"unstorable: {one.kind}"
                     await self.quarantine(
                         update.update_id,
                         update.chat_id,
                         update.user_id,
                         update.payload.encode("utf-8", "surrogatepass"),
-                        f"unstorable: {one.kind}",
+                        kind,
                         None,
                         now,
                     )
+                    log.warning("update %s quarantined: %s", update.update_id, kind)
                     skipped.add(update.update_id)
             updates = [u for u in updates if u.update_id not in skipped]
         return await self._deliveries(updates, accepted)

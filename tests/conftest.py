@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeapi import FakeTelegram, serve_http
+
 from chatbench import Bench
 
 
@@ -16,3 +18,17 @@ async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
         yield bench
     finally:
         await bench.stop()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[tuple[FakeTelegram, str]]:
+    """The offline Telegram served over HTTP on loopback, and its Bot API base URL."""
+    telegram = FakeTelegram()
+    telegram.user(42, "Amina", "nl")
+    http = await serve_http(telegram)
+    port = http.sockets[0].getsockname()[1]
+    try:
+        yield telegram, f"http://127.0.0.1:{port}/bot"
+    finally:
+        http.close()
+        await http.wait_closed()

@@ -9,58 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import signal
-import sys
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import pytest
-
 from bot.clock import ManualClock
-from bot.fakeapi import FakeTelegram, serve_http
+from bot.fakeapi import FakeTelegram
 from bot.store import Store
 
+from botprocess import SECRET, WAIT, lines, start_bot, terminated, until
 from chatbench import AMSTERDAM, Bench, greeted
-
-TOKEN = "7000000001:loopback-test-token"
-WAIT = 30.0
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[tuple[FakeTelegram, str]]:
-    telegram = FakeTelegram()
-    http = await serve_http(telegram)
-    port = http.sockets[0].getsockname()[1]
-    try:
-        yield telegram, f"http://127.0.0.1:{port}/bot"
-    finally:
-        http.close()
-        await http.wait_closed()
-
-
-async def start_bot(api_url: str, db: Path) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "BOT_TOKEN": TOKEN,
-        "BUURTBOT_API_URL": api_url,
-        "BUURTBOT_DB": str(db),
-        "BUURTBOT_OPERATOR": "Gemeente Testdorp",
-        "BUURTBOT_PRIVACY_CONTACT": "privacy@testdorp.example",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def until(telegram: FakeTelegram, predicate: Callable[[], bool]) -> None:
-    await asyncio.wait_for(telegram.until(predicate), WAIT)
 
 
 async def test_run_polls_a_local_bot_api_server_and_answers_start(
@@ -86,7 +43,7 @@ async def test_run_polls_a_local_bot_api_server_and_answers_start(
     process.send_signal(signal.SIGTERM)
     _out, err = await asyncio.wait_for(process.communicate(), WAIT)
     assert process.returncode == 0, err.decode()
-    assert TOKEN.split(":")[1] not in err.decode()  # the token never reaches the logs
+    assert SECRET not in err.decode()  # the token never reaches the logs
 
 
 async def test_killed_in_the_middle_of_a_burst_a_new_process_loses_nothing(
@@ -157,3 +114,109 @@ async def test_killed_in_the_middle_of_a_burst_a_new_process_loses_nothing(
         assert [d for d in await store.unfinished() if not d.repeat] == []
     finally:
         await store.close()
+
+
+def greetings(telegram: FakeTelegram, user_id: int) -> int:
+    return sum(m.from_bot and m.text.startswith("Hallo!") for m in telegram.chats.get(user_id, []))
+
+
+async def test_poisoned_updates_among_good_ones_never_stop_the_bot(
+    server: tuple[FakeTelegram, str], tmp_path: Path
+) -> None:
+    telegram, api_url = server
+    db = tmp_path / "bot.sqlite3"
+    amina, bob, chris = 42, 43, 44
+    telegram.user(bob, "Bob", "nl")
+    telegram.user(chris, "Chris", "nl")
+    # All in the first getUpdates answer: good ones, a lone surrogate, an id SQLite cannot
+    # hold, a date Python cannot read, and one update twice.
+    start = telegram.push_message(amina, "/start")
+    telegram.push_message(bob, "Hallo \ud800")
+    telegram.push_update(
+        {
+            "update_id": 9000,
+            "message": {
+                "message_id": 1,
+                "date": 1_772_000_000,
+                "chat": {"id": 2**70, "type": "private"},
+                "from": {"id": 2**70, "is_bot": False, "first_name": "X"},
+                "text": "hallo",
+            },
+        }
+    )
+    telegram.push_update(
+        {
+            "update_id": 9001,
+            "message": {
+                "message_id": 1,
+                "date": 10**20,
+                "chat": {"id": chris, "type": "private"},
+                "from": {"id": chris, "is_bot": False, "first_name": "Chris"},
+                "text": "hallo",
+            },
+        }
+    )
+    telegram.redeliver(start)
+
+    process = await start_bot(api_url, db)
+    await until(telegram, lambda: greetings(telegram, amina) and greetings(telegram, bob))
+    await until(telegram, lambda: any("niet lezen" in m.text for m in telegram.chats[chris]))
+    stderr = await terminated(process)
+    assert "Traceback" not in stderr
+    assert len(lines(stderr, "WARNING")) == 2  # each quarantined update: one line
+    assert all("quarantined" in line for line in lines(stderr, "WARNING"))
+
+    assert greetings(telegram, amina) == 1  # the update sent twice was taken once
+    seen = {user: len(telegram.chats[user]) for user in (amina, bob, chris)}
+
+    second = await start_bot(api_url, db)  # nothing is fetched or handled twice
+    telegram.push_message(amina, "/help")
+    await until(telegram, lambda: greetings(telegram, amina) == 2)  # help, then the greeting
+    await terminated(second)
+    sent_after = telegram.chats[amina][seen[amina] :]
+    assert [m.from_bot for m in sent_after] == [False, True, True]
+    assert "/menu" in sent_after[1].text
+    assert {user: len(telegram.chats[user]) for user in (bob, chris)} == {
+        bob: seen[bob],
+        chris: seen[chris],
+    }
+
+    store = await Store.open(db)
+    try:
+        assert sorted(q.kind for q in await store.quarantined()) == [
+            "unreadable: OverflowError",
+            "unstorable: OverflowError",
+        ]
+    finally:
+        await store.close()
+
+
+async def test_a_flooder_beside_a_neighbour(
+    server: tuple[FakeTelegram, str], tmp_path: Path
+) -> None:
+    telegram, api_url = server
+    db = tmp_path / "bot.sqlite3"
+    amina, flooder = 42, 43
+    telegram.user(flooder, "Flooder", "nl")
+    process = await start_bot(api_url, db)
+    for i in range(300):
+        telegram.push_message(flooder, f"spam {i}")
+    telegram.push_message(amina, "/start")
+    await until(telegram, lambda: greetings(telegram, amina) == 1)
+    notice = "Je stuurt veel berichten tegelijk."
+
+    def noticed() -> bool:
+        return any(m.text.startswith(notice) for m in telegram.chats[flooder])
+
+    await until(telegram, noticed)
+    stderr = await terminated(process)
+    assert len([w for w in lines(stderr, "WARNING") if "sends too much" in w]) == 1
+    answered = [m for m in telegram.chats[flooder] if m.from_bot]
+    assert len(answered) <= 21
+    assert sum(m.text.startswith(notice) for m in answered) == 1
+
+    second = await start_bot(api_url, db)  # the flood is not replayed after a restart
+    telegram.push_message(amina, "/help")
+    await until(telegram, lambda: any("/menu" in m.text for m in telegram.chats[amina]))
+    await terminated(second)
+    assert [m for m in telegram.chats[flooder] if m.from_bot] == answered

@@ -7,84 +7,25 @@ on loopback, and read its stderr as an operator would.
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import logging
 import os
-import signal
 import sqlite3
 import stat
-import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.app import Fatal, build_application
-from bot.fakeapi import OTHER_POLLER, Failure, FakeRequest, FakeTelegram, serve_http
+from bot.fakeapi import OTHER_POLLER, Failure, FakeRequest, FakeTelegram
 from bot.files import Lock, make_private
 from bot.settings import Settings
 from bot.store import Store, StoreError, error_kind
 
+from botprocess import lines, start_bot, stopped, terminated, until
 from chatbench import Bench, greeted
-
-TOKEN = "7000000001:loopback-startup-token"
-SECRET = TOKEN.split(":")[1]
-WAIT = 30.0
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[tuple[FakeTelegram, str]]:
-    telegram = FakeTelegram()
-    telegram.user(42, "Amina", "nl")
-    http = await serve_http(telegram)
-    port = http.sockets[0].getsockname()[1]
-    try:
-        yield telegram, f"http://127.0.0.1:{port}/bot"
-    finally:
-        http.close()
-        await http.wait_closed()
-
-
-async def start_bot(api_url: str, db: Path, **options: Any) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "BOT_TOKEN": TOKEN,
-        "BUURTBOT_API_URL": api_url,
-        "BUURTBOT_DB": str(db),
-        "BUURTBOT_OPERATOR": "Gemeente Testdorp",
-        "BUURTBOT_PRIVACY_CONTACT": "privacy@testdorp.example",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        **options,
-    )
-
-
-async def stopped(process: asyncio.subprocess.Process) -> str:
-    """Wait for the process to end by itself; its stderr."""
-    _out, err = await asyncio.wait_for(process.communicate(), WAIT)
-    text = err.decode()
-    assert SECRET not in text, "the token reached the logs"
-    return text
-
-
-async def terminated(process: asyncio.subprocess.Process) -> str:
-    process.send_signal(signal.SIGTERM)
-    text = await stopped(process)
-    assert process.returncode == 0, text
-    return text
-
-
-def lines(stderr: str, level: str) -> list[str]:
-    return [line for line in stderr.splitlines() if f" {level} " in line]
 
 
 def the_one_error(stderr: str) -> str:
@@ -92,10 +33,6 @@ def the_one_error(stderr: str) -> str:
     assert "Traceback" not in stderr, stderr
     [error] = lines(stderr, "ERROR")
     return error
-
-
-async def until(telegram: FakeTelegram, predicate: Callable[[], bool]) -> None:
-    await asyncio.wait_for(telegram.until(predicate), WAIT)
 
 
 def answered(telegram: FakeTelegram, user_id: int = 42) -> Callable[[], bool]:
