@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 
 from bot.clock import Clock
 from bot.files import Lock, Locked
+from bot.flood import FloodGate
 from bot.flows.screens import Operator
 from bot.handlers import common, residents
 from bot.handlers.render import Renderer
@@ -97,8 +98,10 @@ class Buurtbot:
         clock: Clock | None = None,
         *,
         poll_timeout: int = 50,
+        flood: FloodGate | None = None,
     ) -> None:
         self.settings = settings
+        self.flood = flood or FloodGate()
         self.clock = clock or Clock(settings.timezone)
         languages = Languages(settings.languages, settings.language)
         operator = Operator(
@@ -210,6 +213,7 @@ class Buurtbot:
             self.clock,
             self._say,
             poll_timeout=self.poll_timeout,
+            flood=self.flood,
         )
         await self._reach_telegram(reach_within)
         if register_commands:
@@ -322,6 +326,8 @@ def build_application(
     clock: Clock | None = None,
     *,
     poll_timeout: int = 50,
+    flood: FloodGate | None = None,
 ) -> Buurtbot:
-    """The bot for these settings; pass `request` to talk to something other than Telegram."""
-    return Buurtbot(settings, request, clock, poll_timeout=poll_timeout)
+    """The bot for these settings; pass `request` to talk to something other than Telegram,
+    and `flood` for other per-person limits than the defaults."""
+    return Buurtbot(settings, request, clock, poll_timeout=poll_timeout, flood=flood)

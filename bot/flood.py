@@ -23,8 +23,14 @@ class Verdict(enum.Enum):
 
 @dataclass
 class _Person:
-    arrivals: collections.deque[dt.datetime] = field(default_factory=collections.deque)
-    albums: dict[str, dt.datetime] = field(default_factory=dict)
+    """The newest arrival times within each window, one more than its limit at most: enough
+    to tell "over the limit", and cheap however much someone sends."""
+
+    burst: collections.deque[dt.datetime]
+    minute: collections.deque[dt.datetime]
+    albums: collections.OrderedDict[str, dt.datetime] = field(
+        default_factory=collections.OrderedDict
+    )
     muted: bool = False
 
 
@@ -46,15 +52,20 @@ class FloodGate:
 
     def admit(self, user_id: int, now: dt.datetime, album: str | None = None) -> Verdict:
         limits = self.limits
-        person = self._people.setdefault(user_id, _Person())
-        self._forget_before(person, now - limits.window)
+        person = self._people.get(user_id)
+        if person is None:
+            person = self._people[user_id] = _Person(
+                collections.deque(maxlen=limits.burst + 1),
+                collections.deque(maxlen=limits.sustained + 1),
+            )
+        self._forget(person, now)
         if album is not None and album in person.albums:
             return Verdict.QUIET if person.muted else Verdict.ANSWER
         if album is not None:
             person.albums[album] = now
-        person.arrivals.append(now)
-        burst = sum(1 for t in person.arrivals if t > now - limits.burst_window)
-        over = burst > limits.burst or len(person.arrivals) > limits.sustained
+        person.burst.append(now)
+        person.minute.append(now)
+        over = len(person.burst) > limits.burst or len(person.minute) > limits.sustained
         self._tidy(now)
         if not over:
             person.muted = False
@@ -68,21 +79,23 @@ class FloodGate:
         person = self._people.get(user_id)
         return person is not None and person.muted
 
-    @staticmethod
-    def _forget_before(person: _Person, cutoff: dt.datetime) -> None:
-        while person.arrivals and person.arrivals[0] <= cutoff:
-            person.arrivals.popleft()
-        for album, seen in list(person.albums.items()):
-            if seen <= cutoff:
-                del person.albums[album]
+    def _forget(self, person: _Person, now: dt.datetime) -> None:
+        for arrivals, window in (
+            (person.burst, self.limits.burst_window),
+            (person.minute, self.limits.window),
+        ):
+            while arrivals and arrivals[0] <= now - window:
+                arrivals.popleft()
+        albums = person.albums  # in the order they were first seen
+        while albums and next(iter(albums.values())) <= now - self.limits.window:
+            albums.popitem(last=False)
 
     def _tidy(self, now: dt.datetime) -> None:
         """Now and then, forget people who have been quiet for a whole window."""
         self._checked += 1
         if self._checked % 1000:
             return
-        cutoff = now - self.limits.window
         for user_id, person in list(self._people.items()):
-            self._forget_before(person, cutoff)
-            if not person.arrivals:
+            self._forget(person, now)
+            if not person.minute:
                 del self._people[user_id]
