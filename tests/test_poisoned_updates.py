@@ -12,6 +12,7 @@ import pytest
 from bot.flows import conversation
 from bot.handlers.turns import UNREADABLE
 from bot.replies import N_, Msg
+from bot.store import Quarantined
 
 from chatbench import Bench, Person, greeted
 
@@ -51,6 +52,22 @@ def message(bench: Bench, user_id: int, chat_id: int, **fields: Any) -> dict[str
         **fields,
     }
     return {"update_id": update_id, "message": body}
+
+
+def _always_failing(*args: object) -> conversation.Turn:
+    raise RuntimeError("a bug")
+
+
+async def quarantined_answer(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch, text: str
+) -> tuple[Person, Quarantined]:
+    """A resident whose answer met a bug (fixed again since): it waits in quarantine."""
+    amina = await at_name_question(bench)
+    with monkeypatch.context() as patched:
+        patched.setattr(conversation, "handle", _always_failing)
+        await amina.send(text)
+    [entry] = await bench.store.quarantined()
+    return amina, entry
 
 
 async def cli(bench: Bench, *args: str) -> tuple[int, str, str]:
@@ -157,9 +174,7 @@ async def test_a_handler_bug_quarantines_the_update_and_apologises(
 async def test_the_operator_lists_the_quarantine_without_content(
     bench: Bench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    amina = await at_name_question(bench)
-    monkeypatch.setattr(conversation, "handle", _always_failing)
-    await amina.send("Geheimtuin Zonnebloemstraat")
+    amina, _entry = await quarantined_answer(bench, monkeypatch, "Geheimtuin Zonnebloemstraat")
 
     status, out, _err = await cli(bench, "inbox", "quarantined")
     assert status == 0
@@ -173,11 +188,7 @@ async def test_a_retried_update_is_handled_once_the_bug_is_fixed(
     bench: Bench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert bench.bot is not None
-    amina = await at_name_question(bench)
-    with monkeypatch.context() as patched:
-        patched.setattr(conversation, "handle", _always_failing)
-        await amina.send("Straatfeest")
-    [entry] = await bench.store.quarantined()
+    amina, entry = await quarantined_answer(bench, monkeypatch, "Straatfeest")
 
     status, out, _err = await cli(bench, "inbox", "retry", str(entry.id))
     assert status == 0 and "is queued" in out
@@ -194,12 +205,8 @@ async def test_a_retry_after_the_chat_went_on_asks_the_pending_question_instead(
     bench: Bench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert bench.bot is not None
-    amina = await at_name_question(bench)
-    with monkeypatch.context() as patched:
-        patched.setattr(conversation, "handle", _always_failing)
-        await amina.send("Oude naam")
+    amina, entry = await quarantined_answer(bench, monkeypatch, "Oude naam")
     await amina.send("Nieuwe naam")
-    [entry] = await bench.store.quarantined()
 
     status, out, _err = await cli(bench, "inbox", "retry", str(entry.id))
     assert status == 0 and "went on without it" in out
@@ -222,10 +229,7 @@ async def test_quarantined_updates_are_deleted_like_drafts(
     bench: Bench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert bench.bot is not None
-    amina = await at_name_question(bench)
-    with monkeypatch.context() as patched:
-        patched.setattr(conversation, "handle", _always_failing)
-        await amina.send("Straatfeest")
+    await quarantined_answer(bench, monkeypatch, "Straatfeest")
     bench.clock.advance(days=29)
     await bench.bot.sweep()
     assert len(await bench.store.quarantined()) == 1
@@ -248,7 +252,3 @@ async def test_the_same_update_twice_in_one_batch_is_taken_once(bench: Bench) ->
         "plan": "Een feest in de straat voor iedereen.",
     }
     assert len(amina.bot_messages) == count + 2
-
-
-def _always_failing(*args: object) -> conversation.Turn:
-    raise RuntimeError("a bug")
