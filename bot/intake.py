@@ -278,15 +278,15 @@ class Intake:
 
     async def retry_requested(self) -> int:
         """Handle again the quarantined updates an operator asked for (`buurtbot inbox retry`)."""
-        retries = await self.store.take_retries()
+        retries = await self.store.take_retries(self.clock.now())
         for retry in retries:
-            if retry.later:
-                log.info("a quarantined update was dropped: its chat went on without it")
-                if retry.user_id is not None and retry.chat_id == retry.user_id:
-                    delivery = Delivery(-1, retry.chat_id, retry.user_id, None, True)
-                    self._enqueue(retry.user_id, Job("repeat", delivery))
+            if retry.delivery is not None:
+                self.dispatch([retry.delivery])
                 continue
-            await self.admit([json.loads(retry.payload.decode("utf-8", "surrogatepass"))])
+            log.info("a quarantined update was dropped: its chat went on without it")
+            if retry.user_id is not None and retry.chat_id == retry.user_id:
+                delivery = Delivery(-1, retry.chat_id, retry.user_id, None, True)
+                self._enqueue(retry.user_id, Job("repeat", delivery))
         return len(retries)
 
     def dispatch(self, deliveries: Iterable[Delivery], action: Action = "handle") -> None:

@@ -242,6 +242,18 @@ class Incoming:
     def digest(self) -> str:
         return hashlib.sha256(self.payload.encode()).hexdigest()
 
+    def row(self, arrival: int, received_at: str | None) -> tuple[Any, ...]:
+        """Its row in the inbox, as new."""
+        return (
+            self.update_id,
+            self.chat_id,
+            self.user_id,
+            self.payload,
+            self.digest,
+            arrival,
+            received_at,
+        )
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -272,14 +284,14 @@ class Quarantined:
 class Retry:
     """A quarantined update the operator asked to handle again, taken out of quarantine.
 
-    `later` means its chat went on without it: it is dropped, and the person is asked their
-    pending question again instead, so an old answer never overwrites a newer one.
+    `delivery` is the update, back in the inbox as new. None means its chat went on without
+    it: it is dropped, and the person is asked their pending question again instead, so an
+    old answer never overwrites a newer one.
     """
 
-    payload: bytes
     chat_id: int | None
     user_id: int | None
-    later: bool
+    delivery: Delivery | None
 
 
 SQLITE_INT = (-(2**63), 2**63 - 1)
@@ -328,6 +340,14 @@ _RECEIVE = """
 # Once handled, the update's text is not needed any more: only its id stays, to spot repeats.
 _SENT = "UPDATE inbox SET status = 'sent' WHERE update_id = ? AND status = 'done'"
 _IGNORED = "UPDATE inbox SET status = 'sent', payload = NULL WHERE update_id = ?"
+# A quarantined update back in the inbox, replacing the row it left there when it failed.
+_RETRIED = """
+    INSERT INTO inbox (update_id, chat_id, user_id, payload, digest, status, arrival, received_at)
+    VALUES (?, ?, ?, ?, ?, 'new', ?, ?)
+    ON CONFLICT (update_id) DO UPDATE SET
+        payload = excluded.payload, digest = excluded.digest, status = 'new',
+        arrival = excluded.arrival, received_at = excluded.received_at
+"""
 # Whether a quarantined update's chat went on without it: a later update, or a later turn.
 _LATER_OF_Q = """
     EXISTS (SELECT 1 FROM inbox i
@@ -785,17 +805,7 @@ class Store:
         rows = []
         for update in updates:
             self._arrival += 1
-            rows.append(
-                (
-                    update.update_id,
-                    update.chat_id,
-                    update.user_id,
-                    update.payload,
-                    update.digest,
-                    self._arrival,
-                    _iso(now),
-                )
-            )
+            rows.append(update.row(self._arrival, _iso(now)))
         changes = Changes(inbox=rows)
         await self.commit(changes)
         return changes.accepted
@@ -905,30 +915,40 @@ class Store:
             rows = list(await self._db.execute_fetchall(_LATER, (quarantine_id,)))
         return bool(rows[0][0]) if rows else False
 
-    async def take_retries(self) -> list[Retry]:
-        """The quarantined updates the operator asked to handle again, out of quarantine.
-
-        An update still to be handled leaves the inbox too, so that it counts as new when it
-        goes through the intake again.
-        """
-        async with self._writing:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                rows = await self._db.execute_fetchall(
-                    f"""
-                    SELECT q.id, q.update_id, q.chat_id, q.user_id, q.payload, ({_LATER_OF_Q})
-                    FROM quarantine q WHERE q.retry_at IS NOT NULL ORDER BY q.id
-                    """
-                )
-                for row in rows:
-                    await self._db.execute("DELETE FROM quarantine WHERE id = ?", (row[0],))
-                    if not row[5] and row[1] is not None:
-                        await self._db.execute("DELETE FROM inbox WHERE update_id = ?", (row[1],))
-                await self._db.commit()
-            except BaseException:
-                await self._db.rollback()
-                raise
-        return [Retry(bytes(r[4]), r[2], r[3], bool(r[5])) for r in rows]
+    async def take_retries(self, now: dt.datetime) -> list[Retry]:
+        """The quarantined updates the operator asked to handle again, moved back into the
+        inbox as new in one transaction (so a crash after it replays them at start-up)."""
+        try:
+            rows = await self._db.execute_fetchall(
+                f"""
+                SELECT q.id, q.update_id, q.chat_id, q.user_id, q.payload, ({_LATER_OF_Q})
+                FROM quarantine q WHERE q.retry_at IS NOT NULL ORDER BY q.id
+                """
+            )
+        except sqlite3.Error as error:
+            raise StoreFailure.of(error) from error
+        ops: list[tuple[str, tuple[Any, ...]]] = []
+        retries = []
+        for entry, update_id, chat_id, user_id, raw, later in rows:
+            if update_id is None and not later:
+                # Its id does not fit in SQLite, so it cannot be in the inbox: it stays here.
+                log.warning("quarantined update %s cannot be handled again: no usable id", entry)
+                ops.append(("UPDATE quarantine SET retry_at = NULL WHERE id = ?", (entry,)))
+                continue
+            ops.append(("DELETE FROM quarantine WHERE id = ?", (entry,)))
+            if later:
+                retries.append(Retry(chat_id, user_id, None))
+                continue
+            payload = bytes(raw).decode("utf-8", "replace")
+            update = Incoming(update_id, chat_id, user_id, payload)
+            self._arrival += 1
+            ops.append((_RETRIED, (*update.row(self._arrival, _iso(now)),)))
+            retries.append(
+                Retry(chat_id, user_id, Delivery(update_id, chat_id, user_id, payload, False))
+            )
+        if ops:
+            await self.commit(Changes(ops=ops))
+        return retries
 
     def sent(self, update_id: int, user_id: int) -> None:
         """A turn's replies went out: marked soon, without a commit of its own."""
