@@ -134,7 +134,7 @@ async def _inbox(settings: Settings, command: str, entry: int | None) -> int:
                 )
             return 0
         assert entry is not None
-        later = await store.request_retry(entry, _now(settings))
+        later = await store.request_retry(entry, dt.datetime.now(settings.timezone))
         if later is None:
             print(f"buurtbot: there is no quarantined update {entry}", file=sys.stderr)
             return 1
@@ -151,10 +151,6 @@ async def _inbox(settings: Settings, command: str, entry: int | None) -> int:
         return 0
     finally:
         await store.close()
-
-
-def _now(settings: Settings) -> dt.datetime:
-    return dt.datetime.now(settings.timezone)
 
 
 def main(argv: list[str] | None = None) -> int:
