@@ -381,9 +381,7 @@ class Intake:
     async def _quarantine(self, delivery: Delivery, error: BaseException) -> None:
         kind = f"failed: {error.kind if isinstance(error, StoreFailure) else type(error).__name__}"
         try:
-            await self.store.quarantine_stored(
-                delivery.update_id, kind, place_of(error), self.clock.now()
-            )
+            await self.store.quarantine_stored(delivery, kind, place_of(error), self.clock.now())
         except StoreFailure as failure:
             log.error("update %s could not be quarantined: %s", delivery.update_id, failure.kind)
             return

@@ -363,11 +363,12 @@ _QUARANTINE = """
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 """
 # A stored update that could not be handled: its payload moves from the inbox to quarantine.
+# The payload comes from the caller, not the inbox row: in a group commit, another update's
+# "handled" mark (which clears payloads) may run first; the arrival number stays.
 _QUARANTINE_STORED = """
     INSERT INTO quarantine (update_id, chat_id, user_id, payload, kind, place, arrival,
                             quarantined_at)
-    SELECT update_id, chat_id, user_id, CAST(payload AS BLOB), ?, ?, arrival, ?
-    FROM inbox WHERE update_id = ? AND payload IS NOT NULL
+    VALUES (?, ?, ?, ?, ?, ?, (SELECT arrival FROM inbox WHERE update_id = ?), ?)
 """
 _BLOCKED = "UPDATE users SET blocked_at = ? WHERE user_id = ?"
 
@@ -867,16 +868,14 @@ class Store:
         await self.commit(Changes(ops=[(_QUARANTINE, row)]))
 
     async def quarantine_stored(
-        self, update_id: int, kind: str, place: str | None, now: dt.datetime
+        self, delivery: Delivery, kind: str, place: str | None, now: dt.datetime
     ) -> None:
         """Set aside a stored update that could not be handled; it no longer waits in the inbox."""
+        update_id = delivery.update_id
+        payload = (delivery.payload or "").encode("utf-8", "surrogatepass")
+        row = (update_id, delivery.chat_id, delivery.user_id, payload, kind, place, update_id)
         await self.commit(
-            Changes(
-                ops=[
-                    (_QUARANTINE_STORED, (kind, place, _iso(now), update_id)),
-                    (_IGNORED, (update_id,)),
-                ]
-            )
+            Changes(ops=[(_QUARANTINE_STORED, (*row, _iso(now))), (_IGNORED, (update_id,))])
         )
 
     async def quarantined(self) -> list[Quarantined]:
