@@ -64,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
         "a minute, or the next one at its start",
     )
     retry.add_argument("id", type=int, help="the number in the first column of 'quarantined'")
+    invite = commands.add_parser(
+        "invite",
+        help="print a one-time link that makes whoever opens it an operator of this bot",
+    )
+    invite.add_argument("role", choices=["operator"], help="the role the link gives")
+    invite.add_argument("name", help="who it is for, as the bot will greet them (e.g. Fatima)")
+    invite.add_argument(
+        "--hours", type=int, default=72, help="how long the link works (default: 72 hours)"
+    )
     commands.add_parser("translations", help="how complete and how checked each language is")
     return parser
 
@@ -98,6 +107,42 @@ async def _run(settings: Settings) -> int:
     with contextlib.suppress(Exception):
         await bot.stop()
     return status
+
+
+async def _invite(settings: Settings, role: str, name: str, hours: int) -> int:
+    """A deep link for one person: opaque, single-use, expiring; it binds `role` to them."""
+    if not 1 <= hours <= 24 * 30:
+        print("buurtbot: --hours must be from 1 to 720", file=sys.stderr)
+        return 2
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 64:
+        print("buurtbot: give a name of 1 to 64 characters", file=sys.stderr)
+        return 2
+    try:
+        store = await Store.open(settings.db)
+    except StoreError as error:
+        print(f"buurtbot: {error}", file=sys.stderr)
+        return 2
+    try:
+        username = settings.username or await store.bot_username()
+        if username is None:
+            print(
+                "buurtbot: the bot's username is not known yet: start the bot once "
+                "(buurtbot run), or set BUURTBOT_USERNAME",
+                file=sys.stderr,
+            )
+            return 2
+        now = dt.datetime.now(settings.timezone)
+        token = await store.create_invite(role, name, now, now + dt.timedelta(hours=hours))
+    finally:
+        await store.close()
+    print(f"https://t.me/{username}?start={token}")
+    print(
+        f"Send this link to {name} only. It works once, until "
+        f"{(now + dt.timedelta(hours=hours)).strftime('%Y-%m-%d %H:%M')}.",
+        file=sys.stderr,
+    )
+    return 0
 
 
 async def _inbox(settings: Settings, command: str, entry: int | None) -> int:
@@ -178,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
             except Fatal as error:
                 print(f"buurtbot: {error}", file=sys.stderr)
                 return error.status
+        if args.command == "invite":
+            configure_logging(logging.WARNING)
+            return asyncio.run(_invite(settings, args.role, args.name, args.hours))
         if args.command == "inbox":
             configure_logging(logging.WARNING)
             return asyncio.run(_inbox(settings, args.inbox_command, getattr(args, "id", None)))

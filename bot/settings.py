@@ -7,6 +7,7 @@ is an operator at a terminal, not a Python developer.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class Settings:
     privacy_contact: str = ""
     draft_days: int = 30
     keep_days: int = 730
+    username: str | None = None
 
     @property
     def file_url(self) -> str:
@@ -70,6 +72,7 @@ KEYS = {
     "BUURTBOT_PRIVACY_CONTACT": "privacy_contact",
     "BUURTBOT_DRAFT_DAYS": "draft_days",
     "BUURTBOT_KEEP_DAYS": "keep_days",
+    "BUURTBOT_USERNAME": "username",
 }
 
 
@@ -172,6 +175,14 @@ def _parse(raw: Mapping[str, Any]) -> Settings:
     ):
         if name in raw:
             values[key] = str(raw[name])
+    if "BUURTBOT_USERNAME" in raw:
+        username = str(raw["BUURTBOT_USERNAME"]).removeprefix("@")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", username):
+            raise SettingsError(
+                "BUURTBOT_USERNAME: expected the bot's username like buurtbot_bot, "
+                f"got {username!r}"
+            )
+        values["username"] = username
     for name, key in (("BUURTBOT_DRAFT_DAYS", "draft_days"), ("BUURTBOT_KEEP_DAYS", "keep_days")):
         if name in raw:
             values[key] = _days(name, raw[name])

@@ -14,32 +14,46 @@ answered, by a tap or by typing, the same buttons are old.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bot.flows import engine, screens
-from bot.flows.engine import Ctx, Draft, Event, Flow, Tapped, Typed
-from bot.flows.initiative import INITIATIVE, Initiative
+from bot.flows.effects import Effect, Redeem, Redeemed, Result
+from bot.flows.engine import Ctx, Draft, Event, Tapped, Typed
+from bot.flows.initiative import Initiative
+from bot.flows.purpose import Finishing, Purpose
+from bot.flows.registry import FLOWS, PURPOSES, START_INITIATIVE, startable
 from bot.flows.screens import Operator
 from bot.replies import N_, Code, Msg, Reply
 
 RESUME_AFTER = dt.timedelta(hours=12)
-FLOWS: Mapping[str, Flow] = {INITIATIVE.name: INITIATIVE}
+RESIDENT, OPERATOR = "resident", "operator"
+# A deep-link payload as Telegram allows it: an opaque token, never data we trust as written.
+START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True)
 class Resident:
+    """A person as the bot knows them. Everyone is a resident; other roles come by binding."""
+
     user_id: int
     language: str | None = None
     greeted: bool = False
+    roles: frozenset[str] = frozenset({RESIDENT})
 
 
 @dataclass(frozen=True)
 class Session:
+    """Where a person is: their draft, the role whose menu they use, a deep link to act on
+    once they have chosen a language and seen the privacy notice."""
+
     rev: int = 0
     draft: Draft | None = None
     resume_asked: bool = False
     active_at: dt.datetime | None = None
+    audience: str = RESIDENT
+    start_payload: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,15 +89,24 @@ class ShowInitiative:
     reference: str
 
 
+Query = object  # a question for the store, answered after the commit (see `answer_query`)
+
+
 @dataclass(frozen=True)
 class Turn:
-    """The outcome of one input. `stale` marks a button that no longer applies."""
+    """The outcome of one input: the new state, the replies, and what changes for others.
+
+    `effects` are committed with the session in one transaction. Conditional ones report a
+    result each, in order, and `then(results)` gives the replies that depend on them. `stale`
+    marks a button that no longer applies.
+    """
 
     resident: Resident
     session: Session
     replies: tuple[Reply, ...] = ()
-    saved: Initiative | None = None
-    query: ListInitiatives | ShowInitiative | None = None
+    effects: tuple[Effect, ...] = ()
+    then: Callable[[Sequence[Result]], tuple[Reply, ...]] | None = None
+    query: Query | None = None
     stale: bool = False
 
 
@@ -100,51 +123,60 @@ def _stamp(reply: Reply, rev: int) -> Reply:
     return replace(reply, buttons=rows)
 
 
+def menu(resident: Resident, intro: Msg | None = None) -> Reply:
+    """The resident menu: what they may start, and a switch to each other role they hold."""
+    others = [role for role in sorted(resident.roles) if role != RESIDENT]
+    return screens.main_menu(intro, startable(RESIDENT), others)
+
+
+def _resume_what(session: Session) -> Msg:
+    assert session.draft is not None
+    purpose = PURPOSES[session.draft.flow]
+    return purpose.what(engine.title_of(purpose.flow, session.draft))
+
+
 def pending(resident: Resident, session: Session, env: Env) -> tuple[Reply, ...]:
     """What the resident is expected to answer now: sent again whenever we are unsure it arrived."""
     if resident.language is None:
         return (screens.language_picker(env.languages),)
     if not resident.greeted:
         return (screens.greeting(env.languages),)
+    if session.audience == OPERATOR and OPERATOR in resident.roles:
+        return (screens.operator_menu(),)
     if session.draft is not None:
         flow = FLOWS[session.draft.flow]
         if session.resume_asked:
-            return (screens.resume_question(engine.title_of(flow, session.draft), session.rev),)
+            return (screens.resume_question(_resume_what(session), session.rev),)
         return (_stamp(engine.prompt(flow, session.draft, _ctx(env)), session.rev),)
-    return (screens.main_menu(),)
+    return (menu(resident),)
 
 
 def _with_draft(resident: Resident, session: Session, outcome: engine.Outcome, env: Env) -> Turn:
-    """Apply a flow outcome: new draft and revision, or the end of the flow."""
+    """Apply a flow outcome: new draft and revision, or the flow's own ending."""
     changed = outcome.draft != session.draft
     rev = session.rev + 1 if changed else session.rev
     new_session = replace(session, rev=rev, draft=outcome.draft, resume_asked=False)
     replies = tuple(_stamp(r, rev) for r in outcome.replies)
     if outcome.cancelled:
-        return Turn(resident, new_session, (screens.main_menu(N_("Stopped. Nothing was saved.")),))
+        return Turn(resident, new_session, (menu(resident, N_("Stopped. Nothing was saved.")),))
     if outcome.finished is not None:
-        initiative = Initiative.from_answers(
-            outcome.finished,
-            reference=env.new_reference(),
-            language=resident.language or "",
-            now=env.now,
-        )
+        assert session.draft is not None
+        done = Finishing(resident.user_id, resident.language or "", env.now, env.new_reference)
+        ending = PURPOSES[session.draft.flow].finish(outcome.finished, done)
         return Turn(
-            resident,
-            new_session,
-            (screens.saved(initiative.reference), screens.main_menu()),
-            saved=initiative,
+            resident, new_session, (*ending.replies, menu(resident)), effects=ending.effects
         )
     return Turn(resident, new_session, replies)
 
 
-def _begin(resident: Resident, session: Session, env: Env) -> Turn:
+def _begin(resident: Resident, session: Session, purpose: Purpose, env: Env) -> Turn:
     return _with_draft(
-        resident, replace(session, draft=None), engine.begin(INITIATIVE, _ctx(env)), env
+        resident, replace(session, draft=None), engine.begin(purpose.flow, _ctx(env)), env
     )
 
 
-def _stale(resident: Resident, session: Session, env: Env) -> Turn:
+def stale(resident: Resident, session: Session, env: Env) -> Turn:
+    """A button that no longer applies: say so, and show where we are now."""
     notice = Reply.of(engine.STALE)
     return Turn(resident, session, (notice, *pending(resident, session, env)), stale=True)
 
@@ -152,18 +184,22 @@ def _stale(resident: Resident, session: Session, env: Env) -> Turn:
 def _resume_question(resident: Resident, session: Session) -> Turn:
     """Ask whether to continue the draft. Each time with a new revision: the buttons of an
     earlier resume question, and of the flow question before it, then count as old."""
-    assert session.draft is not None
-    flow = FLOWS[session.draft.flow]
     asked = replace(session, resume_asked=True, rev=session.rev + 1)
-    title = engine.title_of(flow, session.draft)
-    return Turn(resident, asked, (screens.resume_question(title, asked.rev),))
+    return Turn(resident, asked, (screens.resume_question(_resume_what(session), asked.rev),))
 
 
 def handle(resident: Resident, session: Session, event: Input, env: Env) -> Turn:
-    """The resident's input applied to their conversation."""
+    """The resident's input applied to their conversation.
+
+    First contact comes first for everyone: a language, the greeting and the privacy notice.
+    A deep link that arrived before them is kept in the session and acted on right after.
+    """
     session = _upgraded(session)
     if isinstance(event, Tapped) and event.token.startswith(f"{screens.LANGUAGE}:"):
         return _choose_language(resident, session, event.token[2:], env)
+    first_contact = resident.language is None or not resident.greeted
+    if first_contact and isinstance(event, Command) and is_deep_link(event):
+        session = replace(session, start_payload=event.payload)
     if resident.language is None:
         negotiated = env.negotiate(env.telegram_language)
         if negotiated is None:
@@ -172,17 +208,59 @@ def handle(resident: Resident, session: Session, event: Input, env: Env) -> Turn
     if not resident.greeted:
         if event == Tapped(f"{screens.GREETED}:ok"):
             greeted = replace(resident, greeted=True)
-            return Turn(
-                greeted, session, (screens.privacy(env.operator), *pending(greeted, session, env))
-            )
+            notice = screens.privacy(env.operator)
+            if session.start_payload is not None:
+                linked = _deep_link(greeted, session, env)
+                return replace(linked, replies=(notice, *linked.replies))
+            return Turn(greeted, session, (notice, *pending(greeted, session, env)))
         if isinstance(event, Tapped):
-            return _stale(resident, session, env)
+            return stale(resident, session, env)
         if event == Command("language"):
             return Turn(resident, session, (screens.language_picker(env.languages),))
         help_first = (screens.help_text(),) if event == Command("help") else ()
         return Turn(resident, session, (*help_first, screens.greeting(env.languages)))
     turn = _greeted(resident, session, event, env)
     return replace(turn, session=replace(turn.session, active_at=env.now))
+
+
+def is_deep_link(command: Command) -> bool:
+    """`/start <token>`, as an invite link sends it."""
+    return command.name == "start" and START_PAYLOAD.match(command.payload) is not None
+
+
+def _deep_link(resident: Resident, session: Session, env: Env) -> Turn:
+    """Act on `/start <token>` (kept through first contact): redeem an invite. A draft in
+    progress stays as it is, and the person is shown where they were after the answer."""
+    token = session.start_payload or ""
+    session = replace(session, start_payload=None)
+    rest = pending(resident, session, env)
+
+    def told(results: Sequence[Result]) -> tuple[Reply, ...]:
+        [found] = results
+        assert isinstance(found, Redeemed)
+        return (*invite_answer(found), *rest)
+
+    return Turn(resident, session, effects=(Redeem(token, resident.user_id),), then=told)
+
+
+def invite_answer(found: Redeemed) -> tuple[Reply, ...]:
+    """What someone hears after opening an invite link."""
+    if found.role is not None:
+        return (
+            Reply.of(
+                N_(
+                    "Welcome, {name}. You are now registered as {role}.",
+                    name=Code(found.name or ""),
+                    role=screens.ROLE_NAMES[found.role],
+                ),
+                buttons=((screens.switch_button(found.role),),),
+            ),
+        )
+    if found.problem == "used":
+        return (Reply.of(N_("This invite link was used already. Ask for a new one.")),)
+    if found.problem == "expired":
+        return (Reply.of(N_("This invite link has expired. Ask for a new one.")),)
+    return (Reply.of(N_("I do not know this link. Check that you copied all of it.")),)
 
 
 def _upgraded(session: Session) -> Session:
@@ -198,7 +276,7 @@ def _upgraded(session: Session) -> Session:
 def _choose_language(resident: Resident, session: Session, entry: str, env: Env) -> Turn:
     code = env.negotiate(entry) if entry in env.languages else None
     if code is None:
-        return _stale(resident, session, env)
+        return stale(resident, session, env)
     chosen = replace(resident, language=code)
     if not chosen.greeted:
         return Turn(chosen, session, (replace(screens.greeting(env.languages), edit_tapped=True),))
@@ -220,7 +298,7 @@ def _greeted(resident: Resident, session: Session, event: Input, env: Env) -> Tu
             if isinstance(event, Typed)
             else N_("I can only read text and buttons. What do you want to do?")
         )
-        return Turn(resident, session, (screens.main_menu(intro),))
+        return Turn(resident, session, (menu(resident, intro),))
     away = session.active_at is not None and env.now - session.active_at >= RESUME_AFTER
     if away and not session.resume_asked:
         return _resume_question(resident, session)
@@ -230,17 +308,19 @@ def _greeted(resident: Resident, session: Session, event: Input, env: Env) -> Tu
 
 def _command(resident: Resident, session: Session, command: Command, env: Env) -> Turn:
     name = command.name
+    if is_deep_link(command):
+        return _deep_link(resident, replace(session, start_payload=command.payload), env)
     if name in ("start", "menu"):
         if session.draft is not None:
             return _resume_question(resident, session)
-        return Turn(resident, session, (screens.main_menu(),))
+        return Turn(resident, session, (menu(resident),))
     if name == "help":
         return Turn(resident, session, (screens.help_text(), *pending(resident, session, env)))
     if name == "language":
         return Turn(resident, session, (screens.language_picker(env.languages),))
     if name == "cancel":
         if session.draft is None:
-            return Turn(resident, session, (screens.main_menu(N_("There is nothing to stop.")),))
+            return Turn(resident, session, (menu(resident, N_("There is nothing to stop.")),))
         flow = FLOWS[session.draft.flow]
         return _with_draft(resident, session, engine.cancel(flow, session.draft, _ctx(env)), env)
     unknown = Reply.of(
@@ -256,12 +336,17 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
     kind, _, rest = data.partition(":")
     draft = session.draft
     if kind == screens.MENU:
-        if rest in (screens.NEW, screens.HOME) and draft is not None:
+        what, _, name = rest.partition(":")
+        if what in (screens.NEW, screens.HOME) and draft is not None:
             return _resume_question(resident, session)
-        if rest == screens.NEW:
-            return _begin(resident, session, env)
+        if what == screens.NEW:
+            # "m:new" alone comes from menus sent before there was more than one flow.
+            purpose = PURPOSES.get(name or START_INITIATIVE.name)
+            if purpose is None or RESIDENT not in purpose.roles:
+                return stale(resident, session, env)
+            return _begin(resident, session, purpose, env)
         if rest == screens.HOME:
-            return Turn(resident, session, (screens.main_menu(),))
+            return Turn(resident, session, (menu(resident),))
         if rest == screens.MINE:
             return Turn(resident, session, query=ListInitiatives())
         if rest == screens.PICK_LANGUAGE:
@@ -274,9 +359,9 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
         return Turn(resident, session, pending(resident, session, env))
     rev, _, token = rest.partition(":")
     if draft is None or rev != str(session.rev):
-        return _stale(resident, session, env)
+        return stale(resident, session, env)
     if kind == screens.RESUME and not session.resume_asked:
-        return _stale(resident, session, env)
+        return stale(resident, session, env)
     if kind == screens.RESUME and token == screens.CONTINUE:
         resumed = replace(session, resume_asked=False)
         return Turn(resident, resumed, pending(resident, resumed, env))
@@ -286,15 +371,15 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
     if kind == screens.FLOW:
         outcome = engine.advance(FLOWS[draft.flow], draft, Tapped(token), _ctx(env))
         return replace(_with_draft(resident, session, outcome, env), stale=outcome.stale)
-    return _stale(resident, session, env)
+    return stale(resident, session, env)
 
 
 def answer_query(
-    query: ListInitiatives | ShowInitiative, found: list[Initiative]
+    query: ListInitiatives | ShowInitiative, found: list[Initiative], resident: Resident
 ) -> tuple[Reply, ...]:
     """Replies for a question about stored initiatives, once the store has looked them up."""
     if isinstance(query, ListInitiatives):
         return (screens.initiative_list(found),)
     if not found:
-        return (screens.main_menu(N_("I cannot find that initiative.")),)
+        return (menu(resident, N_("I cannot find that initiative.")),)
     return (screens.initiative_card(found[0]),)

@@ -11,10 +11,14 @@ from dataclasses import dataclass, replace
 
 from bot.flows.engine import display
 from bot.flows.initiative import INITIATIVE, Initiative
-from bot.replies import N_, NN_, NP_, Button, Code, Day, Msg, Reply, Said
+from bot.flows.purpose import Purpose
+from bot.replies import N_, NN_, NP_, Button, Code, Day, Msg, Reply
 
 # Callback data: a letter for the screen, then what was chosen.
 MENU, LANGUAGE, GREETED, SHOW, RESUME, FLOW = "m", "l", "g", "i", "r", "f"
+SWITCH = "sw"  # shared by every audience: switch to the menu of another role
+OP = "op"  # the operator audience's buttons
+OP_HOME, OP_QUESTIONS, OP_HELP = "home", "questions", "help"
 NEW, MINE, PICK_LANGUAGE, HELP, HOME = "new", "mine", "lang", "help", "menu"
 CONTINUE, RESTART = "go", "new"
 
@@ -84,18 +88,40 @@ def privacy(operator: Operator) -> Reply:
     )
 
 
-def main_menu(intro: Msg | None = None) -> Reply:
+def main_menu(
+    intro: Msg | None = None,
+    starts: Sequence[Purpose] = (),
+    other_roles: Sequence[str] = (),
+) -> Reply:
+    """The resident's menu: the flows they may start, their plans, language, help, and a
+    switch to each other role they hold (a builder who lives in the area, an operator)."""
     return Reply(
         (intro or N_("What do you want to do?"),),
         (
-            (Button(NP_("button", "Start an initiative"), f"{MENU}:{NEW}", "🌱"),),
+            *((Button(p.label, f"{MENU}:{NEW}:{p.name}", p.icon),) for p in starts),
             (Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),
             (
                 Button(NP_("button", "Language"), f"{MENU}:{PICK_LANGUAGE}", "🌐"),
                 Button(NP_("button", "Help"), f"{MENU}:{HELP}", "❓"),
             ),
+            *((switch_button(role),) for role in other_roles),
         ),
     )
+
+
+ROLE_NAMES = {
+    "resident": N_("a resident"),
+    "operator": N_("an operator of this bot"),
+}
+ROLE_MENUS = {
+    "resident": NP_("button", "Resident menu"),
+    "operator": NP_("button", "Operator menu"),
+}
+
+
+def switch_button(role: str) -> Button:
+    """Switch the menu, and what typed text means, to another role the person holds."""
+    return Button(ROLE_MENUS[role], f"{SWITCH}:{role}", "🔀")
 
 
 def help_text() -> Reply:
@@ -110,8 +136,8 @@ def help_text() -> Reply:
     )
 
 
-def resume_question(title: str | None, rev: int) -> Reply:
-    what = N_("“{title}”", title=Said(title)) if title else N_("a new initiative")
+def resume_question(what: Msg, rev: int) -> Reply:
+    """`what` names the draft in the flow's own words ("“Straatfeest”", "a question")."""
     return Reply.of(
         N_("You were starting {what}. Do you want to continue, or start again?", what=what),
         buttons=(
@@ -187,4 +213,61 @@ def initiative_card(initiative: Initiative) -> Reply:
     return Reply(
         initiative_text(initiative),
         ((Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),),
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What an operator sees at a glance: work waiting for people, and trouble."""
+
+    open_questions: int
+    outbox_waiting: int
+    outbox_failed: int
+    quarantined: int
+
+
+def operator_menu(counts: Counts | None = None, intro: Msg | None = None) -> Reply:
+    """The operator's menu; with counts when they were looked up for this answer."""
+    lines: list[Msg] = [intro or N_("<b>Operator menu</b>")]
+    if counts is not None:
+        lines += [
+            NN_(
+                "{count} open question from residents",
+                "{count} open questions from residents",
+                counts.open_questions,
+            ),
+            N_(
+                "Messages waiting to be sent: {waiting}. Not deliverable: {failed}.",
+                waiting=counts.outbox_waiting,
+                failed=counts.outbox_failed,
+            ),
+            NN_(
+                "{count} update in quarantine (see: buurtbot inbox quarantined)",
+                "{count} updates in quarantine (see: buurtbot inbox quarantined)",
+                counts.quarantined,
+            ),
+        ]
+    return Reply(
+        tuple(lines),
+        (
+            (Button(NP_("button", "Open questions"), f"{OP}:{OP_QUESTIONS}", "💬"),),
+            (Button(NP_("button", "Refresh"), f"{OP}:{OP_HOME}", "🔄"),),
+            (
+                Button(NP_("button", "Language"), f"{MENU}:{PICK_LANGUAGE}", "🌐"),
+                Button(NP_("button", "Help"), f"{OP}:{OP_HELP}", "❓"),
+            ),
+            (switch_button("resident"),),
+        ),
+    )
+
+
+def operator_help() -> Reply:
+    return Reply.of(
+        N_("<b>Operator menu</b>"),
+        N_(
+            "Residents' questions come to you here. Tap “I will answer this” to take one: the "
+            "resident hears that you are looking at it, and no other operator takes it too."
+        ),
+        N_("The counts show messages the bot could not deliver yet, and updates it set aside."),
+        N_("Tap “Resident menu” to use the bot as a resident yourself."),
     )

@@ -1,11 +1,17 @@
 """Residents in their private chat: every message and button press becomes one turn.
 
+Everyone is a resident first; a message from someone using another role's menu still comes
+here and is routed by `bot.flows.audiences`, which knows the roles the store holds.
+
 Commands are parsed here rather than by separate CommandHandlers, so that known and unknown
 commands, text, media and button presses all reach the same conversation function, which
 decides what each means in the resident's current state.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -43,6 +49,22 @@ def handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE
             return
         await turns.run(context.bot, user.id, user.language_code, event_of(message))
 
+    private = filters.ChatType.PRIVATE
+    # Typed text and commands go to the audience whose menu the person chose last (decided in
+    # bot.flows.audiences); buttons go by their prefix: every other audience's module claims
+    # its own before this catch-all.
+    return [
+        MessageHandler(private & ~filters.UpdateType.EDITED, on_message),
+        CallbackQueryHandler(button(turns)),
+    ]
+
+
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def button(turns: Turns) -> Callback:
+    """A button press, as one turn of whoever pressed it (every audience's buttons)."""
+
     async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None:
@@ -55,8 +77,4 @@ def handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE
             query=query,
         )
 
-    private = filters.ChatType.PRIVATE
-    return [
-        MessageHandler(private & ~filters.UpdateType.EDITED, on_message),
-        CallbackQueryHandler(on_button),
-    ]
+    return on_button

@@ -14,15 +14,25 @@ import datetime as dt
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from telegram import Bot, CallbackQuery, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.flows import conversation
-from bot.flows.conversation import Env, Input
+from bot.flows import audiences, conversation, operating
+from bot.flows.conversation import OPERATOR, Env, Input, Resident, Session
+from bot.flows.effects import (
+    OPERATORS,
+    Claim,
+    Effect,
+    Notify,
+    OpenCase,
+    Recipient,
+    Result,
+    SaveInitiative,
+)
 from bot.flows.engine import STALE
 from bot.flows.initiative import new_reference
 from bot.flows.screens import Operator
@@ -142,6 +152,13 @@ class Turns:
             new_reference=new_reference,
         )
 
+    async def person(self, user_id: int) -> tuple[Resident, Session]:
+        """A person as the store knows them; the ids in BUURTBOT_ADMINS are operators too."""
+        resident, session = await self.s.store.chat(user_id)
+        if user_id in self.s.admins and OPERATOR not in resident.roles:
+            resident = replace(resident, roles=resident.roles | {OPERATOR})
+        return resident, session
+
     async def run(
         self,
         bot: Bot,
@@ -150,48 +167,86 @@ class Turns:
         event: Input,
         query: CallbackQuery | None = None,
     ) -> None:
-        """Handle one input from a resident in their private chat: decide, commit, reply."""
-        turn = await self._decide_and_commit(user_id, telegram_language, event)
-        replies: Sequence[Reply] = turn.replies
+        """Handle one input from a person in their private chat: decide, commit, reply."""
+        turn, results = await self._decide_and_commit(user_id, telegram_language, event)
+        replies: tuple[Reply, ...] = turn.replies
+        if turn.then is not None:
+            replies = (*replies, *turn.then(results))
         if turn.query is not None:
-            store = self.s.store
-            found = (
-                await store.initiatives_of(user_id)
-                if isinstance(turn.query, conversation.ListInitiatives)
-                else [i for i in [await store.initiative(user_id, turn.query.reference)] if i]
-            )
-            replies = (*replies, *conversation.answer_query(turn.query, found))
+            replies = (*replies, *await self._answer(turn))
         tr = self.s.languages(turn.resident.language)
         await self.deliver(bot, user_id, replies, tr, query=query, stale=turn.stale)
 
+    async def _answer(self, turn: conversation.Turn) -> tuple[Reply, ...]:
+        """Look up what the turn asked the store for (after its commit), and render it."""
+        store, query, user_id = self.s.store, turn.query, turn.resident.user_id
+        if isinstance(query, conversation.ListInitiatives):
+            found = await store.initiatives_of(user_id)
+            return conversation.answer_query(query, found, turn.resident)
+        if isinstance(query, conversation.ShowInitiative):
+            one = await store.initiative(user_id, query.reference)
+            return conversation.answer_query(query, [one] if one else [], turn.resident)
+        if isinstance(query, operating.Overview):
+            return operating.answer_query(query, await store.counts())
+        if isinstance(query, operating.OpenQuestions):
+            return operating.answer_query(query, await store.open_questions())
+        raise AssertionError(f"unknown query {query!r}")
+
     async def _decide_and_commit(
         self, user_id: int, telegram_language: str | None, event: Input
-    ) -> conversation.Turn:
+    ) -> tuple[conversation.Turn, list[Result]]:
         store = self.s.store
-        resident, session = await store.chat(user_id)
+        resident, session = await self.person(user_id)
         tr = self.s.languages(resident.language)
         receipt = RECEIPT.get()
         for attempt in range(3):
             env = self.env(tr, telegram_language)
-            turn = conversation.handle(resident, session, event, env)
+            turn = audiences.handle(resident, session, event, env)
             changes = Changes()
             changes.save_chat(
                 turn.resident, turn.session, env.now, receipt.update_id if receipt else None
             )
-            if turn.saved is not None:
-                changes.add_initiative(user_id, turn.saved)
+            await self._effects(changes, turn.effects, env.now)
             try:
                 await store.commit(changes)
             except StoreFailure as failure:
-                if turn.saved is None or attempt == 2 or failure.kind != "SQLITE_CONSTRAINT":
+                drew = any(isinstance(e, SaveInitiative | OpenCase) for e in turn.effects)
+                if not drew or attempt == 2 or failure.kind != "SQLITE_CONSTRAINT":
                     raise
-                continue  # two plans drew the same reference: draw again
+                continue  # two plans or cases drew the same reference: draw again
             if receipt is not None:
                 receipt.committed = True
-            if turn.saved is not None:
-                log.info("an initiative was saved")
-            return turn
+            for effect in turn.effects:
+                log.info("committed: %s", type(effect).__name__)
+            return turn, changes.results
         raise AssertionError("unreachable")
+
+    async def _effects(self, changes: Changes, effects: Sequence[Effect], now: dt.datetime) -> None:
+        """Effects become rows of this turn's commit. Messages for others are rendered here,
+        in each recipient's language, and go to the outbox."""
+        for effect in effects:
+            if isinstance(effect, Notify):
+                for recipient in await self._recipients(effect.to):
+                    changes.send(await self._outgoing(recipient, effect.reply, effect.on_blocked))
+            elif isinstance(effect, Claim) and effect.tell_owner is not None:
+                owner = await self.s.store.case_owner(effect.reference)
+                told = None
+                if owner is not None:
+                    told = await self._outgoing(owner, effect.tell_owner, OPERATORS)
+                changes.effect(effect, now, told)
+            else:
+                changes.effect(effect, now)
+
+    async def _recipients(self, to: Recipient) -> list[int]:
+        if to == OPERATORS:
+            return sorted(self.s.admins | await self.s.store.operators())
+        return [to]
+
+    async def _outgoing(self, chat_id: int, reply: Reply, on_blocked: str) -> Outgoing:
+        """A message for someone else, rendered in their language, ready for the outbox."""
+        resident, _session = await self.s.store.chat(chat_id)
+        rendered = self.s.renderer.render(reply, self.s.languages(resident.language))
+        return Outgoing(chat_id, rendered.chunks, rendered.markup, on_blocked)
 
     async def say(self, bot: Bot, action: str, user_id: int) -> None:
         """Write to a person without a turn: nothing of theirs changes.
@@ -199,7 +254,7 @@ class Turns:
         "repeat": ask the pending question again, for an update we handled but may not have
         answered. "unreadable": their update could not be read. "flood": they send too much.
         """
-        resident, session = await self.s.store.chat(user_id)
+        resident, session = await self.person(user_id)
         tr = self.s.languages(resident.language)
         pending = conversation.pending(resident, session, self.env(tr, None))
         if action == "flood":

@@ -1,0 +1,34 @@
+"""Which conversation an input belongs to: the resident's, or that of another role.
+
+Buttons carry their audience in their prefix (`op:` for operators), so a tap goes to the
+conversation it came from, checked against the roles the person holds now. Typed text and
+commands go to the audience whose menu the person chose last (`Session.audience`); first
+contact (a language, the greeting, the privacy notice) is the resident conversation's for
+everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.flows import conversation, operating, screens
+from bot.flows.conversation import OPERATOR, Env, Input, Resident, Session, Turn
+from bot.flows.engine import Tapped
+
+
+def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
+    ready = person.language is not None and person.greeted
+    if isinstance(event, Tapped):
+        kind, _, rest = event.token.partition(":")
+        if kind == screens.SWITCH and ready:
+            return operating.switch(person, session, rest, env)
+        if kind == screens.OP:
+            if ready and OPERATOR in person.roles:
+                return operating.handle(person, session, event, env)
+            return conversation.stale(person, session, env)
+        if kind in (screens.LANGUAGE, screens.GREETED):
+            return conversation.handle(person, session, event, env)
+    if ready and session.audience == OPERATOR and OPERATOR in person.roles:
+        turn = operating.handle(person, session, event, env)
+        return replace(turn, session=replace(turn.session, active_at=env.now))
+    return conversation.handle(person, session, event, env)

@@ -1,0 +1,93 @@
+"""What a turn changes beyond the session of the person who acted, as plain data.
+
+A turn returns these next to its replies; the store turns them into rows in one place and
+commits them with the session and the inbox mark, in one transaction. Messages for anyone but
+the actor become outbox rows, so they are never lost and never sent twice. Some effects are
+conditional (a case taken only if still open, an invite used only once): the store reports
+whether they happened, and the turn's `then` says what the actor is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+from bot.flows.initiative import Initiative
+from bot.replies import Reply
+
+OPERATORS: Literal["operators"] = "operators"
+Recipient: TypeAlias = int | Literal["operators"]  # a Telegram user id, or every operator
+
+
+@dataclass(frozen=True)
+class SaveInitiative:
+    initiative: Initiative
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """Something someone else has to pick up (a question for the operators, later a handoff)."""
+
+    reference: str
+    kind: str
+    owner: int
+    language: str
+    text: Any  # what the person wrote: str, or a voice note {"voice": id, "seconds": n}
+
+
+@dataclass(frozen=True)
+class Notify:
+    """A message for someone other than the actor, delivered through the outbox.
+
+    `on_blocked` names what happens when the recipient blocked the bot (for now: tell the
+    operators; a handoff will offer the case to the next builder).
+    """
+
+    to: Recipient
+    reply: Reply
+    on_blocked: str = OPERATORS
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Move a case from `expect` to `state` for `by`, only if it is still in `expect`; when it
+    moves, its owner is told `tell_owner` (in the same transaction, through the outbox)."""
+
+    reference: str
+    expect: str
+    state: str
+    by: int
+    tell_owner: Reply | None = None
+
+
+@dataclass(frozen=True)
+class Redeem:
+    """Use a one-time invite token: it binds a role to the person, if unused and not expired."""
+
+    token: str
+    user_id: int
+
+
+Effect: TypeAlias = SaveInitiative | OpenCase | Notify | Claim | Redeem
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What a `Claim` found: whether it moved the case, and the case as it is now."""
+
+    moved: bool
+    owner: int | None = None
+    language: str | None = None
+    text: Any = None
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """What a `Redeem` found: the role it bound, or why it did not (used, expired, unknown)."""
+
+    role: str | None
+    name: str | None = None
+    problem: str | None = None
+
+
+Result: TypeAlias = Claimed | Redeemed

@@ -1,0 +1,45 @@
+"""Operators: their buttons (`op:` callback data) and their own command list in Telegram.
+
+A tap is checked against the roles the store holds for the presser (in
+`bot.flows.audiences`), never trusted because the data says `op:`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+
+from bot.flows.screens import OP
+from bot.handlers import residents
+from bot.handlers.turns import Services, Turns
+from bot.replies import NP_, Msg
+
+log = logging.getLogger(__name__)
+
+COMMANDS: tuple[tuple[str, Msg], ...] = (
+    ("menu", NP_("command", "Operator menu: questions and counts")),
+    ("language", NP_("command", "Choose your language")),
+    ("help", NP_("command", "How this bot works")),
+    ("start", NP_("command", "Start or go back to the beginning")),
+)
+
+
+def handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    """Registered before the residents' catch-all, so `op:` buttons are claimed here."""
+    return [CallbackQueryHandler(residents.button(turns), pattern=f"^{OP}:")]
+
+
+async def register_commands(services: Services, bot: Bot, chat_id: int) -> None:
+    """An operator's own command list, in each language, for their private chat only."""
+    languages = services.languages
+    scope = BotCommandScopeChat(chat_id)
+    for code in (None, *languages.codes):
+        tr = languages(code)
+        commands = [BotCommand(name, tr.render(text, markup=False)) for name, text in COMMANDS]
+        try:
+            await bot.set_my_commands(commands, scope=scope, language_code=code)
+        except TelegramError as error:
+            log.warning("operator command list for %s not registered: %s", code or "default", error)
