@@ -17,29 +17,15 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from bot.domain import Resident, Session
 from bot.flows import engine, screens
-from bot.flows.engine import Ctx, Draft, Event, Flow, Tapped, Typed
+from bot.flows.engine import Ctx, Event, Flow, Tapped, Typed
 from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.screens import Operator
 from bot.replies import N_, Code, Msg, Reply
 
 RESUME_AFTER = dt.timedelta(hours=12)
 FLOWS: Mapping[str, Flow] = {INITIATIVE.name: INITIATIVE}
-
-
-@dataclass(frozen=True)
-class Resident:
-    user_id: int
-    language: str | None = None
-    greeted: bool = False
-
-
-@dataclass(frozen=True)
-class Session:
-    rev: int = 0
-    draft: Draft | None = None
-    resume_asked: bool = False
-    active_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

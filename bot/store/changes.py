@@ -1,0 +1,31 @@
+"""What one turn writes: staged in memory, committed together or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain import Initiative, Resident, Session
+
+
+@dataclass
+class Changes:
+    """The writes one turn makes, committed together or not at all."""
+
+    chats: dict[int, tuple[Resident, Session, int | None]] = field(default_factory=dict)
+    initiatives: list[tuple[int, Initiative]] = field(default_factory=list)
+    ops: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    now: dt.datetime | None = None
+    inbox: list[tuple[Any, ...]] = field(default_factory=list)  # fetched updates to store
+    accepted: set[int] = field(default_factory=set)  # filled by the commit: updates now stored
+
+    def save_chat(
+        self, resident: Resident, session: Session, now: dt.datetime, update_id: int | None
+    ) -> None:
+        """The resident's state after a turn; `update_id` is the update this turn handled."""
+        self.chats[resident.user_id] = (resident, session, update_id)
+        self.now = now
+
+    def add_initiative(self, user_id: int, initiative: Initiative) -> None:
+        self.initiatives.append((user_id, initiative))
