@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -20,10 +20,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot.clock import Clock
+from bot.domain import OPERATOR
 from bot.files import Lock, Locked
 from bot.flood import FloodGate
 from bot.flows.screens import Operator
-from bot.handlers import common, residents
+from bot.handlers import common, operators, residents
 from bot.handlers.render import Renderer
 from bot.handlers.turns import Services, Turns, seconds
 from bot.i18n import Languages
@@ -135,7 +136,12 @@ class Buurtbot:
         if request is not None:
             builder.request(request).get_updates_request(request)
         self.application: Application = builder.build()  # type: ignore[type-arg]
-        for handler in (*common.group_handlers(self.turns), *residents.handlers(self.turns)):
+        self.services.bound = self._bound
+        for handler in (
+            *common.group_handlers(self.turns),
+            *operators.handlers(self.turns),  # before the residents' catch-all
+            *residents.handlers(self.turns),
+        ):
             self.application.add_handler(handler)
         self.application.add_error_handler(common.error_handler(self.services, self.turns))
         self._intake: Intake | None = None
@@ -153,6 +159,11 @@ class Buurtbot:
 
     async def _say(self, action: str, user_id: int) -> None:
         await self.turns.say(self.application.bot, action, user_id)
+
+    async def _bound(self, bot: Bot, user_id: int, role: str) -> None:
+        """Someone took a role with an invite link: their chat gets that role's commands."""
+        if role == OPERATOR:
+            await operators.register_commands(self.services, bot, user_id)
 
     async def _alarm(self, kind: str) -> None:
         await self.turns.alarm(self.application.bot, kind)
@@ -216,8 +227,13 @@ class Buurtbot:
             flood=self.flood,
         )
         await self._reach_telegram(reach_within)
+        bot = self.application.bot
+        if bot.username:
+            await self.store.remember_username(bot.username)
         if register_commands:
-            await common.register_commands(self.services, self.application.bot)
+            await common.register_commands(self.services, bot)
+            for operator in sorted(self.settings.admins | await self.store.operators()):
+                await operators.register_commands(self.services, bot, operator)
         await self.application.start()
         job_queue = self.application.job_queue
         if job_queue is not None:

@@ -8,6 +8,7 @@ be piped in, so a conversation can be scripted (CI does).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -45,6 +46,11 @@ HELP = NP_(
     "type its number or its label. To send a number as text, start with a quote: '4. To send "
     "a sticker, photo, voice note, location or your contact: :sticker :photo :voice :location "
     ":contact. Stop with Ctrl-D or /quit.",
+)
+AS_OPERATOR = NP_(
+    "terminal",
+    "Try-mode only: type /as operator to become an operator of this bot, as an invite link "
+    "would make you, and see the operator menu.",
 )
 
 
@@ -139,7 +145,7 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
     interactive = source.isatty()
     languages = Languages(settings.languages, settings.language)
     tr = languages(languages.negotiate(language))
-    out.write(tr.render(HELP, markup=False) + "\n")
+    out.write(tr.render(HELP, markup=False) + "\n" + tr.render(AS_OPERATOR, markup=False) + "\n")
     try:
         while True:
             if interactive:
@@ -150,6 +156,13 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
                 break
             if not interactive:
                 out.write(f"\n> {line.rstrip()}\n")
+            if line.split() == ["/as", "operator"]:
+                # What `buurtbot invite operator` and opening its link do, in one line.
+                now = bot.clock.now()
+                token = await bot.store.create_invite(
+                    "operator", "Amina", now, now + dt.timedelta(hours=1)
+                )
+                line = f"/start {token}"
             update_id = act(telegram, line)
             if update_id is None:
                 continue

@@ -18,9 +18,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from bot.domain import OPERATOR, RESIDENT, Resident, Session
 from bot.flows import engine, screens
 from bot.flows.effects import Effect, Redeem, Redeemed, Result
-from bot.flows.engine import Ctx, Draft, Event, Tapped, Typed
+from bot.flows.engine import Ctx, Event, Tapped, Typed
 from bot.flows.initiative import Initiative
 from bot.flows.purpose import Finishing, Purpose
 from bot.flows.registry import FLOWS, PURPOSES, START_INITIATIVE, startable
@@ -28,32 +29,9 @@ from bot.flows.screens import Operator
 from bot.replies import N_, Code, Msg, Reply
 
 RESUME_AFTER = dt.timedelta(hours=12)
-RESIDENT, OPERATOR = "resident", "operator"
+
 # A deep-link payload as Telegram allows it: an opaque token, never data we trust as written.
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-@dataclass(frozen=True)
-class Resident:
-    """A person as the bot knows them. Everyone is a resident; other roles come by binding."""
-
-    user_id: int
-    language: str | None = None
-    greeted: bool = False
-    roles: frozenset[str] = frozenset({RESIDENT})
-
-
-@dataclass(frozen=True)
-class Session:
-    """Where a person is: their draft, the role whose menu they use, a deep link to act on
-    once they have chosen a language and seen the privacy notice."""
-
-    rev: int = 0
-    draft: Draft | None = None
-    resume_asked: bool = False
-    active_at: dt.datetime | None = None
-    audience: str = RESIDENT
-    start_payload: str | None = None
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class Notify:
 
     to: Recipient
     reply: Reply
+    reason: str
     on_blocked: str = OPERATORS
 
 

@@ -6,12 +6,9 @@ when you remove or rename a step, so saved drafts are moved to the new list of q
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TypeAlias
 
+from bot.domain import FreeText, Initiative
 from bot.flows.engine import Flow, Kind, Option, Step
 from bot.replies import N_, NP_, Code
 
@@ -111,51 +108,4 @@ def new_reference() -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-# A free-text answer: what was typed, or a voice note ({"voice": file id, "seconds": n}).
-FreeText: TypeAlias = str | dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Initiative:
-    """A confirmed plan as it is stored. `language` is the one the resident wrote in."""
-
-    reference: str
-    language: str
-    title: FreeText
-    plan: FreeText
-    category: str
-    postcode: str
-    starts_on: dt.date | None
-    helpers: int
-    needs: tuple[str, ...]
-    created_at: dt.datetime
-
-    @staticmethod
-    def from_answers(
-        answers: Mapping[str, Any], *, reference: str, language: str, now: dt.datetime
-    ) -> Initiative:
-        when = answers["when"]
-        return Initiative(
-            reference=reference,
-            language=language,
-            title=answers["title"],
-            plan=answers["plan"],
-            category=answers["category"],
-            postcode=answers["postcode"],
-            starts_on=None if when is None else dt.date.fromisoformat(when),
-            helpers=int(answers["helpers"]),
-            needs=tuple(answers["needs"]),
-            created_at=now,
-        )
-
-    def answers(self) -> dict[str, Any]:
-        """The initiative as flow answers, so the flow's own summary can show it again."""
-        return {
-            "title": self.title,
-            "plan": self.plan,
-            "category": self.category,
-            "postcode": self.postcode,
-            "when": None if self.starts_on is None else self.starts_on.isoformat(),
-            "helpers": self.helpers,
-            "needs": list(self.needs),
-        }
+__all__ = ["CATEGORIES", "INITIATIVE", "NEEDS", "FreeText", "Initiative", "new_reference"]

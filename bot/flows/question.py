@@ -79,7 +79,7 @@ def _finish(answers: Answers, done: Finishing) -> Ending:
         ),
         effects=(
             OpenCase(reference, CASE, done.user_id, done.language, text),
-            Notify(OPERATORS, for_operators(reference, text, done.language)),
+            Notify(OPERATORS, for_operators(reference, text, done.language), reason=CASE),
         ),
     )
 

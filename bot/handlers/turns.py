@@ -21,15 +21,15 @@ from telegram import Bot, CallbackQuery, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.domain import OPERATOR, OutboxMessage, Resident, Session
 from bot.flows import audiences, conversation, operating
-from bot.flows.conversation import OPERATOR, Env, Input, Resident, Session
+from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
     OPERATORS,
-    Claim,
-    Effect,
     Notify,
     OpenCase,
     Recipient,
+    Redeemed,
     Result,
     SaveInitiative,
 )
@@ -63,6 +63,10 @@ class Blocked(Exception):
     """The person blocked the bot: nothing more can be sent to them."""
 
 
+async def _nothing(bot: Bot, user_id: int, role: str) -> None:
+    return None
+
+
 @dataclass
 class Services:
     """What every handler needs. The store is opened when the application initialises."""
@@ -73,6 +77,8 @@ class Services:
     operator: Operator
     admins: frozenset[int] = frozenset()
     store_: Store | None = None
+    # Called after an account took a role (the app registers that role's command list).
+    bound: Callable[[Bot, int, str], Awaitable[None]] = _nothing
 
     @property
     def store(self) -> Store:
@@ -169,6 +175,10 @@ class Turns:
     ) -> None:
         """Handle one input from a person in their private chat: decide, commit, reply."""
         turn, results = await self._decide_and_commit(user_id, telegram_language, event)
+        for result in results:
+            if isinstance(result, Redeemed) and result.role is not None:
+                log.info("an account was bound to the role %s", result.role)
+                await self.s.bound(bot, user_id, result.role)
         replies: tuple[Reply, ...] = turn.replies
         if turn.then is not None:
             replies = (*replies, *turn.then(results))
@@ -206,7 +216,7 @@ class Turns:
             changes.save_chat(
                 turn.resident, turn.session, env.now, receipt.update_id if receipt else None
             )
-            await self._effects(changes, turn.effects, env.now)
+            await self._effects(changes, turn, env.now)
             try:
                 await store.commit(changes)
             except StoreFailure as failure:
@@ -221,32 +231,23 @@ class Turns:
             return turn, changes.results
         raise AssertionError("unreachable")
 
-    async def _effects(self, changes: Changes, effects: Sequence[Effect], now: dt.datetime) -> None:
-        """Effects become rows of this turn's commit. Messages for others are rendered here,
-        in each recipient's language, and go to the outbox."""
-        for effect in effects:
-            if isinstance(effect, Notify):
-                for recipient in await self._recipients(effect.to):
-                    changes.send(await self._outgoing(recipient, effect.reply, effect.on_blocked))
-            elif isinstance(effect, Claim) and effect.tell_owner is not None:
-                owner = await self.s.store.case_owner(effect.reference)
-                told = None
-                if owner is not None:
-                    told = await self._outgoing(owner, effect.tell_owner, OPERATORS)
-                changes.effect(effect, now, told)
-            else:
-                changes.effect(effect, now)
+    async def _effects(self, changes: Changes, turn: conversation.Turn, now: dt.datetime) -> None:
+        """Effects become rows of this turn's commit; a message for others becomes an outbox
+        row per recipient (rendered in their language when it goes out)."""
+        actor = turn.resident.user_id
+        for effect in turn.effects:
+            if not isinstance(effect, Notify):
+                changes.effect(actor, effect, now)
+                continue
+            for recipient in await self._recipients(effect.to):
+                changes.send(
+                    OutboxMessage(recipient, effect.reply, effect.reason, effect.on_blocked)
+                )
 
     async def _recipients(self, to: Recipient) -> list[int]:
         if to == OPERATORS:
             return sorted(self.s.admins | await self.s.store.operators())
         return [to]
-
-    async def _outgoing(self, chat_id: int, reply: Reply, on_blocked: str) -> Outgoing:
-        """A message for someone else, rendered in their language, ready for the outbox."""
-        resident, _session = await self.s.store.chat(chat_id)
-        rendered = self.s.renderer.render(reply, self.s.languages(resident.language))
-        return Outgoing(chat_id, rendered.chunks, rendered.markup, on_blocked)
 
     async def say(self, bot: Bot, action: str, user_id: int) -> None:
         """Write to a person without a turn: nothing of theirs changes.

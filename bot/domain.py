@@ -1,0 +1,92 @@
+"""What the bot knows about people and their plans: the types flows and the store share.
+
+Flows decide with these and the store keeps them; neither needs the other to name them. They
+are plain frozen data, with no Telegram and no SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from bot.flows.engine import Draft
+
+
+RESIDENT, OPERATOR = "resident", "operator"
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A person as the bot knows them. Everyone is a resident; other roles come by binding
+    (an invite link) or, for operators, by `BUURTBOT_ADMINS`."""
+
+    user_id: int
+    language: str | None = None
+    greeted: bool = False
+    roles: frozenset[str] = frozenset({RESIDENT})
+
+
+@dataclass(frozen=True)
+class Session:
+    """Where a person is: their draft, the role whose menu they use, and a deep link to act
+    on once they have chosen a language and seen the privacy notice."""
+
+    rev: int = 0
+    draft: Draft | None = None
+    resume_asked: bool = False
+    active_at: dt.datetime | None = None
+    audience: str = RESIDENT
+    start_payload: str | None = None
+
+
+# A free-text answer: what was typed, or a voice note ({"voice": file id, "seconds": n}).
+FreeText: TypeAlias = str | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Initiative:
+    """A confirmed plan as it is stored. `language` is the one the resident wrote in."""
+
+    reference: str
+    language: str
+    title: FreeText
+    plan: FreeText
+    category: str
+    postcode: str
+    starts_on: dt.date | None
+    helpers: int
+    needs: tuple[str, ...]
+    created_at: dt.datetime
+
+    @staticmethod
+    def from_answers(
+        answers: Mapping[str, Any], *, reference: str, language: str, now: dt.datetime
+    ) -> Initiative:
+        when = answers["when"]
+        return Initiative(
+            reference=reference,
+            language=language,
+            title=answers["title"],
+            plan=answers["plan"],
+            category=answers["category"],
+            postcode=answers["postcode"],
+            starts_on=None if when is None else dt.date.fromisoformat(when),
+            helpers=int(answers["helpers"]),
+            needs=tuple(answers["needs"]),
+            created_at=now,
+        )
+
+    def answers(self) -> dict[str, Any]:
+        """The initiative as flow answers, so the flow's own summary can show it again."""
+        return {
+            "title": self.title,
+            "plan": self.plan,
+            "category": self.category,
+            "postcode": self.postcode,
+            "when": None if self.starts_on is None else self.starts_on.isoformat(),
+            "helpers": self.helpers,
+            "needs": list(self.needs),
+        }

@@ -1,0 +1,49 @@
+"""What one turn writes: staged in memory, committed together or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain import Initiative, Resident, Session
+from bot.flows.effects import Claim, Effect, OpenCase, Redeem, Result, SaveInitiative
+from bot.store import cases
+
+
+@dataclass
+class Changes:
+    """The writes one turn makes, committed together or not at all."""
+
+    chats: dict[int, tuple[Resident, Session, int | None]] = field(default_factory=dict)
+    initiatives: list[tuple[int, Initiative]] = field(default_factory=list)
+    ops: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    now: dt.datetime | None = None
+    inbox: list[tuple[Any, ...]] = field(default_factory=list)  # fetched updates to store
+    accepted: set[int] = field(default_factory=set)  # filled by the commit: updates now stored
+    # Effects that happen only if the database still agrees (a case still open, an invite
+    # still unused), in the turn's order; the commit fills `results`, one each.
+    conditional: list[tuple[int, Claim | Redeem]] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+
+    def save_chat(
+        self, resident: Resident, session: Session, now: dt.datetime, update_id: int | None
+    ) -> None:
+        """The resident's state after a turn; `update_id` is the update this turn handled."""
+        self.chats[resident.user_id] = (resident, session, update_id)
+        self.now = now
+
+    def add_initiative(self, user_id: int, initiative: Initiative) -> None:
+        self.initiatives.append((user_id, initiative))
+
+    def effect(self, actor: int, effect: Effect, now: dt.datetime) -> None:
+        """A turn's effect as rows of this commit: the one place that maps effects to rows
+        (messages for others go through `send`, after their recipients are known)."""
+        if isinstance(effect, SaveInitiative):
+            self.add_initiative(actor, effect.initiative)
+        elif isinstance(effect, OpenCase):
+            self.ops.append((cases.INSERT, cases.row(effect, now)))
+        elif isinstance(effect, Claim | Redeem):
+            self.conditional.append((actor, effect))
+        else:
+            raise TypeError(f"not an effect for the store: {effect!r}")

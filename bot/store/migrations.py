@@ -1,0 +1,164 @@
+"""The schema: one ordered list of migrations under `PRAGMA user_version`.
+
+A migration is never edited once released, only followed by another, so work on two issues
+cannot both claim the same version: each appends its own script to the end of the list.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import aiosqlite
+
+from bot.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+# One ordered list: a migration is never edited once released, only followed by another.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE users (
+        user_id     INTEGER PRIMARY KEY,
+        language    TEXT,
+        greeted_at  TEXT,
+        blocked_at  TEXT,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE consents (
+        user_id      INTEGER NOT NULL
+                     REFERENCES users (user_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        purpose      TEXT NOT NULL,
+        given_at     TEXT NOT NULL,
+        withdrawn_at TEXT,
+        PRIMARY KEY (user_id, purpose)
+    );
+    CREATE TABLE flow_states (
+        user_id      INTEGER PRIMARY KEY
+                     REFERENCES users (user_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        rev          INTEGER NOT NULL,
+        flow         TEXT,
+        flow_version INTEGER,
+        draft        TEXT,
+        resume_asked INTEGER NOT NULL DEFAULT 0,
+        active_at    TEXT,
+        update_id    INTEGER
+    );
+    CREATE TABLE initiatives (
+        id          INTEGER PRIMARY KEY,
+        reference   TEXT NOT NULL UNIQUE,
+        user_id     INTEGER NOT NULL
+                    REFERENCES users (user_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        language    TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        plan        TEXT NOT NULL,
+        category    TEXT NOT NULL,
+        postcode    TEXT NOT NULL,
+        starts_on   TEXT,
+        helpers     INTEGER NOT NULL,
+        needs       TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX initiatives_by_user ON initiatives (user_id, created_at);
+    CREATE TABLE inbox (
+        update_id   INTEGER PRIMARY KEY,
+        chat_id     INTEGER,
+        user_id     INTEGER,
+        payload     TEXT,
+        digest      TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('new', 'done', 'sent', 'failed')),
+        arrival     INTEGER NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX inbox_by_status ON inbox (status, arrival);
+    -- Saving a conversation also marks the update that moved it as handled, in the same
+    -- statement: one round trip fewer per update on the hot path.
+    CREATE TRIGGER flow_state_inserted AFTER INSERT ON flow_states
+    WHEN new.update_id IS NOT NULL BEGIN
+        UPDATE inbox SET status = 'done', payload = NULL WHERE update_id = new.update_id;
+    END;
+    -- A resident's next turn also means the previous one was answered.
+    CREATE TRIGGER flow_state_updated AFTER UPDATE OF update_id ON flow_states
+    WHEN new.update_id IS NOT NULL BEGIN
+        UPDATE inbox SET status = 'done', payload = NULL WHERE update_id = new.update_id;
+        UPDATE inbox SET status = 'sent' WHERE update_id = old.update_id AND status = 'done';
+    END;
+    """,
+    # Voice notes given where text was asked: {"title" or "plan": {"voice": id, "seconds": n}}.
+    """
+    ALTER TABLE initiatives ADD COLUMN voice TEXT NOT NULL DEFAULT '{}';
+    """,
+    # Updates that could not be stored or handled as they came: kept with their raw bytes so
+    # that a fixed Buurtbot can handle them again (`buurtbot inbox retry`), never blocking
+    # the others. Ids are NULL when they do not fit SQLite's integer range.
+    """
+    CREATE TABLE quarantine (
+        id             INTEGER PRIMARY KEY,
+        update_id      INTEGER,
+        chat_id        INTEGER,
+        user_id        INTEGER,
+        payload        BLOB NOT NULL,
+        kind           TEXT NOT NULL,
+        place          TEXT,
+        arrival        INTEGER,
+        quarantined_at TEXT NOT NULL,
+        retry_at       TEXT
+    );
+    CREATE INDEX quarantine_by_time ON quarantine (quarantined_at);
+    """,
+    # Roles beside "resident" and the one-time invite links that bind them; cases someone else
+    # picks up (a resident's question for the operators); facts about the bot itself; and where
+    # a person is: the role whose menu they use, an invite link to act on after first contact.
+    """
+    ALTER TABLE flow_states ADD COLUMN audience TEXT NOT NULL DEFAULT 'resident';
+    ALTER TABLE flow_states ADD COLUMN start_payload TEXT;
+    CREATE TABLE roles (
+        user_id  INTEGER NOT NULL,
+        role     TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        bound_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, role)
+    );
+    CREATE TABLE invites (
+        token      TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at    TEXT,
+        used_by    INTEGER
+    );
+    CREATE TABLE cases (
+        id         INTEGER PRIMARY KEY,
+        reference  TEXT NOT NULL UNIQUE,
+        kind       TEXT NOT NULL,
+        state      TEXT NOT NULL,
+        owner      INTEGER
+                   REFERENCES users (user_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        holder     INTEGER,
+        language   TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX cases_by_state ON cases (kind, state, created_at);
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+
+async def migrate(db: aiosqlite.Connection, path: str | Path) -> None:
+    row = await (await db.execute("PRAGMA user_version")).fetchone()
+    version = row[0] if row else 0
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"the database {path} was written by a newer Buurtbot (schema version {version}; "
+            f"this one knows up to {len(MIGRATIONS)}): upgrade Buurtbot, or set BUURTBOT_DB "
+            "to another file"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        await db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        log.info("database migrated to schema version %d", number)

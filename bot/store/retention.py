@@ -1,0 +1,48 @@
+"""Retention: forget what we promised to forget, once a minute."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from bot.store import rows
+
+if TYPE_CHECKING:
+    from bot.store.writer import Writer
+
+INBOX_KEEP = dt.timedelta(hours=48)
+
+
+async def sweep(
+    writer: Writer, now: dt.datetime, *, draft_days: int, keep_days: int
+) -> dict[str, int]:
+    """Old inbox rows, stale drafts, expired plans and quarantined updates: how many went."""
+    inbox_before = rows.iso(now - INBOX_KEEP)
+    draft_before = rows.iso(now - dt.timedelta(days=draft_days))
+    keep_before = rows.iso(now - dt.timedelta(days=keep_days))
+    counts: dict[str, int] = {}
+    statements = {
+        "inbox": (
+            "DELETE FROM inbox WHERE received_at < ? AND status IN ('done', 'sent', 'failed')",
+            (inbox_before,),
+        ),
+        "drafts": (
+            """UPDATE flow_states SET flow = NULL, flow_version = NULL, draft = NULL,
+                      resume_asked = 0, rev = rev + 1
+               WHERE draft IS NOT NULL AND active_at < ?""",
+            (draft_before,),
+        ),
+        "initiatives": ("DELETE FROM initiatives WHERE created_at < ?", (keep_before,)),
+        # Quarantined updates hold what people wrote: kept no longer than drafts.
+        "quarantine": ("DELETE FROM quarantine WHERE quarantined_at < ?", (draft_before,)),
+    }
+    db = writer.db
+    async with writer.writing:
+        await db.execute("BEGIN IMMEDIATE")
+        for name, (sql, params) in statements.items():
+            cursor = await db.execute(sql, params)
+            counts[name] = cursor.rowcount
+        await db.commit()
+    if counts["drafts"]:
+        writer.chats.clear()
+    return counts
