@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 
 from bot.cli import configure_logging
 from bot.fakeapi import NOT_MODIFIED, Failure, utf16_length
@@ -337,3 +339,15 @@ async def test_a_stale_button_whose_answer_is_refused_says_so_in_the_chat(bench:
     assert "Wat is de postcode" in amina.last_text
     _, session = await bench.store.chat(amina.id)
     assert session.draft is not None and session.draft.answers["category"] == "culture"
+
+
+async def test_waiting_out_flood_control_moves_the_bots_clock_not_real_time(bench: Bench) -> None:
+    amina = await at_name_question(bench)
+    bench.telegram.fail(
+        Failure("sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
+    )
+    before = bench.clock.now()
+    started = time.monotonic()
+    await amina.send("Straatfeest")
+    assert bench.clock.now() - before == dt.timedelta(seconds=30)
+    assert time.monotonic() - started < 5

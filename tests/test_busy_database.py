@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.fakeapi import Failure
 from bot.handlers.turns import database_down
 
-from chatbench import Bench, Person, greeted
+from chatbench import START, Bench, Person, greeted
 
 WAIT = 90.0
 HOLDER = """
@@ -162,27 +163,54 @@ async def test_a_full_disk_makes_residents_wait_until_there_is_room(bench: Bench
     assert asked(bob, "Vertel het in een paar zinnen") == 1
 
 
-async def test_a_read_only_database_makes_residents_wait_until_it_is_writable(
-    bench: Bench,
-) -> None:
-    amina = await at_name_question(bench, "Amina")
-    # Her first answer's reply meets flood control (1 s), so her second answer is stored in
-    # the inbox and waits in her lane when the file turns read-only: the turn itself fails.
-    bench.telegram.fail(Failure("sendMessage", 429, "Too Many Requests", retry_after=1))
-    first = bench.telegram.push_message(amina.id, "Straatfeest")
-    second = bench.telegram.push_message(amina.id, "Een feest in de straat voor iedereen.")
-    assert bench.bot is not None
-    await asyncio.wait_for(bench.bot.intake.wait_stored(second), WAIT)
-    await bench.store._db.execute("PRAGMA query_only = 1")  # writes fail: SQLITE_READONLY
-    await until_failing(bench)
-    await bench.store._db.execute("PRAGMA query_only = 0")
-    await finished(bench, first, second)
+class HeldClock(ManualClock):
+    """A manual clock whose waits (a flood limit, a network back-off) last until `release`."""
 
-    _, session = await bench.store.chat(amina.id)
-    assert session.draft is not None
-    assert dict(session.draft.answers) == {
-        "title": "Straatfeest",
-        "plan": "Een feest in de straat voor iedereen.",
-    }
-    assert asked(amina, "Vertel het in een paar zinnen") == 1
-    assert asked(amina, "Wat voor plan is het?") == 1
+    def __init__(self) -> None:
+        super().__init__(START)
+        self.waiting = asyncio.Event()
+        self.released = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.waiting.set()
+        await self.released.wait()
+        await super().sleep(seconds)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+async def test_a_read_only_database_makes_residents_wait_until_it_is_writable(
+    tmp_path: Path,
+) -> None:
+    clock = HeldClock()
+    bench = Bench(tmp_path, clock=clock)
+    await bench.start()
+    try:
+        clock.release()  # nothing to hold while she reaches the first question
+        amina = await at_name_question(bench, "Amina")
+        clock.released.clear()
+        # Her first answer's reply meets flood control, held until the file is read-only, so
+        # her second answer is stored in the inbox and waits in her lane: the turn itself fails.
+        bench.telegram.fail(Failure("sendMessage", 429, "Too Many Requests", retry_after=1))
+        first = bench.telegram.push_message(amina.id, "Straatfeest")
+        second = bench.telegram.push_message(amina.id, "Een feest in de straat voor iedereen.")
+        assert bench.bot is not None
+        await asyncio.wait_for(bench.bot.intake.wait_stored(second), WAIT)
+        await asyncio.wait_for(clock.waiting.wait(), WAIT)
+        await bench.store._db.execute("PRAGMA query_only = 1")  # writes fail: SQLITE_READONLY
+        clock.release()
+        await until_failing(bench)
+        await bench.store._db.execute("PRAGMA query_only = 0")
+        await finished(bench, first, second)
+
+        _, session = await bench.store.chat(amina.id)
+        assert session.draft is not None
+        assert dict(session.draft.answers) == {
+            "title": "Straatfeest",
+            "plan": "Een feest in de straat voor iedereen.",
+        }
+        assert asked(amina, "Vertel het in een paar zinnen") == 1
+        assert asked(amina, "Wat voor plan is het?") == 1
+    finally:
+        await bench.stop()
