@@ -23,7 +23,7 @@ from bot.clock import ManualClock
 from bot.fakeapi import FakeRequest, FakeTelegram, Message, parse_html
 from bot.flows.initiative import INITIATIVE
 from bot.i18n import Translator
-from bot.replies import N_, NP_, Code, Day, Msg
+from bot.replies import N_, NP_, Code, Day, Listing, Msg
 from bot.settings import Settings
 from bot.store import Store
 
@@ -46,7 +46,7 @@ WAIT = 10.0
 
 # What the bot says or shows: a catalog message (rendered in the reader's language), a date or
 # a fixed token, or a literal string when the exact words are the point.
-Words: TypeAlias = "str | Msg | Day | Code"
+Words: TypeAlias = "str | Msg | Day | Code | Listing"
 
 # Words many tests meet. The questions come from the flow itself, by step.
 ASK = {step.key: step.ask for step in INITIATIVE.steps}
@@ -95,6 +95,8 @@ class Person:
             return words
         if isinstance(words, Msg):
             return parse_html(self.tr.render(words))[0]
+        if isinstance(words, Listing):
+            return parse_html(self.tr.param(words, markup=True))[0]
         return self.tr.label(words)
 
     def opening(self, msg: Msg) -> str:
@@ -104,7 +106,7 @@ class Person:
 
     def label(self, words: Words) -> str:
         """A button label as this person sees it (without its symbol), to compare with `buttons`."""
-        return words if isinstance(words, str) else _plain(self.tr.label(words))
+        return words if isinstance(words, str) else _plain(self.said(words))
 
     # --- Acting --------------------------------------------------------------------------
 
@@ -131,7 +133,7 @@ class Person:
         A catalog label (`NP_("button", "Save")`) is rendered in the person's language; a
         string is matched as written.
         """
-        shown = label if isinstance(label, str) else self.tr.label(label)
+        shown = self.said(label)
         candidates = [message] if message else reversed(self.bot_messages)
         for candidate in candidates:
             for row in candidate.buttons:
