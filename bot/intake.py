@@ -148,7 +148,7 @@ class Intake:
                 offset = await self._fetch_and_store(offset)
                 pause = 1.0
             except RetryAfter as error:
-                await asyncio.sleep(seconds(error.retry_after))
+                await self.clock.sleep(seconds(error.retry_after))
             except (InvalidToken, EndPointNotFound):
                 raise
             except StoreFailure as failure:
@@ -156,7 +156,7 @@ class Intake:
                     raise
                 # Not stored, so not confirmed either: Telegram sends the batch again.
                 log.warning("storing updates failed (%s); trying again", failure.kind)
-                await asyncio.sleep(min(pause, RETRY_MAX))
+                await self.clock.wait_real(min(pause, RETRY_MAX))
                 pause = min(pause * 2, 30.0)
             except Conflict as error:
                 if "webhook" in error.message.lower():
@@ -170,7 +170,7 @@ class Intake:
                         "trying again meanwhile"
                     )
                 last_conflict = now
-                await asyncio.sleep(pause)
+                await self.clock.sleep(pause)
                 pause = min(pause * 2, 30.0)
             except Exception as error:  # network trouble
                 log.warning(
@@ -178,7 +178,7 @@ class Intake:
                     type(error).__name__,
                     pause,
                 )
-                await asyncio.sleep(pause)
+                await self.clock.sleep(pause)
                 pause = min(pause * 2, 30.0)
 
     async def _fetch_and_store(self, offset: int | None) -> int | None:
@@ -358,7 +358,7 @@ class Intake:
                 break
             if isinstance(failure, StoreFailure) and failure.transient and not self._stopping:
                 log.debug("update %s waits for the database (%s)", delivery.update_id, failure.kind)
-                await asyncio.sleep(pause)  # nothing was committed: the same turn, again
+                await self.clock.wait_real(pause)  # nothing was committed: the same turn, again
                 pause = min(pause * 2, RETRY_MAX)
                 continue
             if isinstance(failure, StoreFailure) and (failure.transient or failure.fatal):

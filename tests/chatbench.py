@@ -1,8 +1,11 @@
 """A test bench: the real bot on a real SQLite file, talking to the offline Telegram.
 
-Tests read like chat transcripts: `await amina.send("hallo")`, `await amina.tap("Verder")`,
-then look at `amina.last_text`. Every action waits until the bot has finished handling it, so
-no test sleeps or guesses.
+Tests read like chat transcripts: `await amina.send("Straatfeest")`, `await
+amina.tap(CONTINUE)`, then `assert amina.said(ASK["plan"]) in amina.last_text`. Buttons and the
+bot's texts are found through the catalog, rendered in the person's language as the bot would,
+so rewording a sentence or adding a language never breaks a behaviour test; what a person types
+stays literal. Every action waits until the bot has finished handling it, so no test sleeps or
+guesses.
 """
 
 from __future__ import annotations
@@ -11,13 +14,16 @@ import asyncio
 import datetime as dt
 import itertools
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
 from bot import terminal
 from bot.app import Buurtbot, build_application
 from bot.clock import ManualClock
-from bot.fakeapi import FakeRequest, FakeTelegram, Message
+from bot.fakeapi import FakeRequest, FakeTelegram, Message, parse_html
+from bot.flows.initiative import INITIATIVE
+from bot.i18n import Translator
+from bot.replies import N_, NP_, Code, Day, Listing, Msg
 from bot.settings import Settings
 from bot.store import Store
 
@@ -37,6 +43,19 @@ STREET_PARTY = (
     "Geld",
 )
 WAIT = 10.0
+
+# What the bot says or shows: a catalog message (rendered in the reader's language), a date or
+# a fixed token, or a literal string when the exact words are the point.
+Words: TypeAlias = "str | Msg | Day | Code | Listing"
+
+# Words many tests meet. The questions come from the flow itself, by step.
+ASK = {step.key: step.ask for step in INITIATIVE.steps}
+MENU = N_("What do you want to do?")
+START_INITIATIVE = NP_("button", "Start an initiative")
+CONTINUE = NP_("button", "Continue")
+SAVE = NP_("button", "Save")
+SUMMARY = INITIATIVE.summary
+STALE_BUTTON = N_("That button is from an earlier message. Here is where we are now.")
 
 # What a resident of each language might type: the name and plan of their initiative.
 ANSWERS = {
@@ -59,6 +78,35 @@ class Person:
         self.id = user_id
         self.name = name
         self.profile = bench.telegram.user(user_id, name, language)
+        # The language the bot writes to them in (None: the deployment's default). A test that
+        # has them choose another one in the picker sets it too.
+        self.language = language
+
+    # --- Words, as this person reads them ------------------------------------------------
+
+    @property
+    def tr(self) -> Translator:
+        assert self.bench.bot is not None, "the bench is not started"
+        return self.bench.bot.services.languages(self.language)
+
+    def said(self, words: Words) -> str:
+        """`words` as this person sees them: rendered as the bot does, shown as Telegram does."""
+        if isinstance(words, str):
+            return words
+        if isinstance(words, Msg):
+            return parse_html(self.tr.render(words))[0]
+        if isinstance(words, Listing):
+            return parse_html(self.tr.param(words, markup=True))[0]
+        return self.tr.label(words)
+
+    def opening(self, msg: Msg) -> str:
+        """The words of a message before its first value ("Your answer now" of "Your answer
+        now: {answer}"), to check that no version of it is shown."""
+        return self.tr.template(msg).split("{")[0].rstrip(" :")
+
+    def label(self, words: Words) -> str:
+        """A button label as this person sees it (without its symbol), to compare with `buttons`."""
+        return words if isinstance(words, str) else _plain(self.said(words))
 
     # --- Acting --------------------------------------------------------------------------
 
@@ -79,15 +127,20 @@ class Person:
     async def send_voice(self) -> int:
         return await self.send(voice=VOICE)
 
-    async def tap(self, label: str, *, message: Message | None = None) -> int:
-        """Tap the button with this label (its symbol left out) on the newest message showing it."""
+    async def tap(self, label: Words, *, message: Message | None = None) -> int:
+        """Tap the button with this label (its symbol left out) on the newest message showing it.
+
+        A catalog label (`NP_("button", "Save")`) is rendered in the person's language; a
+        string is matched as written.
+        """
+        shown = self.said(label)
         candidates = [message] if message else reversed(self.bot_messages)
         for candidate in candidates:
             for row in candidate.buttons:
                 for button in row:
-                    if _plain(button["text"]) == label:
+                    if _plain(button["text"]) == shown or button["text"] == shown:
                         return await self.press(candidate, button["callback_data"])
-        raise AssertionError(f"no button {label!r}; last buttons: {self.buttons}")
+        raise AssertionError(f"no button {shown!r}; last buttons: {self.buttons}")
 
     async def tap_data(self, suffix: str) -> int:
         """Tap the newest button whose callback data ends with `suffix`, whatever its label."""
@@ -126,6 +179,10 @@ class Person:
 
     def texts_after(self, count: int) -> list[str]:
         return [m.text for m in self.bot_messages[count:]]
+
+    def labels(self, *labels: Words) -> list[str]:
+        """Several button labels as this person sees them, to compare with `buttons`."""
+        return [self.label(label) for label in labels]
 
 
 def _plain(label: str) -> str:
@@ -177,8 +234,12 @@ class Bench:
         assert self.bot is not None
         return self.bot.store
 
-    def resident(self, language: str | None = "nl", name: str = "Amina") -> Person:
+    def person(self, language: str | None = "nl", name: str = "Amina") -> Person:
+        """Someone new in a private chat; one bench holds as many as a test needs."""
         return Person(self, next(self._ids), name, language)
+
+    def resident(self, language: str | None = "nl", name: str = "Amina") -> Person:
+        return self.person(language, name)
 
     async def handled(self, update_id: int) -> int:
         """Wait until the bot has handled this delivery of the update."""
@@ -193,14 +254,14 @@ async def greeted(bench: Bench, language: str = "nl", name: str = "Amina") -> Pe
     """A resident who has chosen a language and seen the privacy notice."""
     person = bench.resident(language, name)
     await person.send("/start")
-    await person.tap("Verder" if language == "nl" else "Continue")
+    await person.tap(CONTINUE)
     return person
 
 
 async def saved_plan(bench: Bench, name: str = "Amina") -> Person:
     """A resident who saved the street party plan."""
     person = await greeted(bench, name=name)
-    await person.tap("Start een initiatief")
+    await person.tap(START_INITIATIVE)
     await person.answer(*STREET_PARTY)
-    await person.tap("Opslaan")
+    await person.tap(SAVE)
     return person

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatbench import Bench, greeted
+from chatbench import START_INITIATIVE, Bench, greeted
 
 
 async def test_first_start_greets_in_the_language_of_the_telegram_app(bench: Bench) -> None:
@@ -51,7 +51,7 @@ async def test_changing_language_on_the_greeting_rewrites_it(bench: Bench) -> No
 
 async def test_language_can_change_in_the_middle_of_a_plan(bench: Bench) -> None:
     amina = await greeted(bench)
-    await amina.tap("Start een initiatief")
+    await amina.tap(START_INITIATIVE)
     await amina.send("Straatfeest")
     await amina.send("/language")
     await amina.tap("English")

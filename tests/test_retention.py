@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from chatbench import Bench, greeted, saved_plan
+from chatbench import START_INITIATIVE, Bench, greeted, saved_plan
 
 
 async def test_sweep_forgets_old_updates_drafts_and_plans(bench: Bench) -> None:
     assert bench.bot is not None
     keeper = await saved_plan(bench, "Keeper")
     drafter = await greeted(bench, name="Drafter")
-    await drafter.tap("Start een initiatief")
+    await drafter.tap(START_INITIATIVE)
     await drafter.send("Straatfeest")
     first_update = min(bench.telegram.updates)
 

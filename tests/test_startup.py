@@ -25,7 +25,7 @@ from bot.settings import Settings
 from bot.store import Store, StoreError, error_kind
 
 from botprocess import lines, start_bot, stopped, terminated, until
-from chatbench import Bench, greeted
+from chatbench import START_INITIATIVE, Bench, greeted
 
 
 def the_one_error(stderr: str) -> str:
@@ -190,7 +190,7 @@ async def test_telegram_reachable_before_the_deadline_starts_the_bot(tmp_path: P
 
 async def test_a_handled_flood_limit_is_one_warning(bench: Bench, caplog) -> None:  # type: ignore[no-untyped-def]
     amina = await greeted(bench)
-    await amina.tap("Start een initiatief")
+    await amina.tap(START_INITIATIVE)
     caplog.clear()
     bench.telegram.fail(
         Failure("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)

@@ -13,18 +13,18 @@ from bot.flows.validators import Ok, Problem, parse_money
 from bot.i18n import Translator
 from bot.replies import N_, Euro
 
-from chatbench import STREET_PARTY, Bench, greeted
+from chatbench import ASK, SAVE, START_INITIATIVE, STREET_PARTY, Bench, greeted
 
 
 async def test_a_voice_note_answers_a_text_question(bench: Bench) -> None:
     amina = await greeted(bench)
-    await amina.tap("Start een initiatief")
+    await amina.tap(START_INITIATIVE)
     await amina.send("Straatfeest")
     await amina.send_voice()  # the plan, told instead of typed
-    assert "Wat voor plan is het?" in amina.last_text
+    assert amina.said(ASK["category"]) in amina.last_text
     await amina.answer(*STREET_PARTY[2:])
     assert "Plan\n🎤 Spraakbericht van 4 seconden" in amina.last_text
-    await amina.tap("Opslaan")
+    await amina.tap(SAVE)
     [plan] = await bench.store.initiatives_of(amina.id)
     assert plan.plan == {"voice": "voice-1", "seconds": 4}
     await bench.restart()
@@ -34,10 +34,10 @@ async def test_a_voice_note_answers_a_text_question(bench: Bench) -> None:
 
 async def test_a_voice_title_is_listed_as_a_voice_message(bench: Bench) -> None:
     amina = await greeted(bench)
-    await amina.tap("Start een initiatief")
+    await amina.tap(START_INITIATIVE)
     await amina.send_voice()
     await amina.answer(*STREET_PARTY[1:])
-    await amina.tap("Opslaan")
+    await amina.tap(SAVE)
     await amina.tap("Mijn initiatieven")
     [plan] = await bench.store.initiatives_of(amina.id)
     assert f"Spraakbericht · {plan.reference}" in amina.buttons
@@ -45,7 +45,7 @@ async def test_a_voice_title_is_listed_as_a_voice_message(bench: Bench) -> None:
 
 async def test_a_voice_note_where_a_postcode_is_asked(bench: Bench) -> None:
     amina = await greeted(bench)
-    await amina.tap("Start een initiatief")
+    await amina.tap(START_INITIATIVE)
     await amina.answer(*STREET_PARTY[:3])
     await amina.send_voice()
     assert amina.last_text == "Ik kan hier alleen getypte tekst lezen. Typ je antwoord."

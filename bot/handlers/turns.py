@@ -8,7 +8,6 @@ question asked twice.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import datetime as dt
 import html
@@ -91,8 +90,12 @@ def seconds(wait: float | dt.timedelta) -> float:
     return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
 
 
-async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+async def patiently(
+    clock: Clock, call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
+) -> T:
     """A Bot API call that waits out flood limits and retries brief network trouble.
+
+    Waits go through `clock`, so a test's manual clock waits without real time passing.
 
     A timeout may mean Telegram did receive the call; repeating it then can show a message
     twice, which is better than not at all.
@@ -109,7 +112,7 @@ async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
                 "if this is frequent, the bot sends more than Telegram allows",
                 wait,
             )
-            await asyncio.sleep(wait)
+            await clock.sleep(wait)
         except Forbidden as error:
             raise Blocked() from error
         except BadRequest:
@@ -117,7 +120,7 @@ async def patiently(call: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
         except NetworkError:
             if attempt == SEND_ATTEMPTS:
                 raise
-            await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+            await clock.sleep(0.5 * 2 ** (attempt - 1))
     raise NetworkError("gave up after repeated flood-limit answers")
 
 
@@ -305,7 +308,7 @@ class Turns:
         if query is not None:
             notice = tr.render(STALE, markup=False) if stale else None
             try:
-                await patiently(query.answer, notice)
+                await patiently(self.s.clock, query.answer, notice)
             except NetworkError as error:  # BadRequest included
                 # Best effort: "query is too old" after a restart or a backlog must not hide
                 # the next question. A notice meant for the toast goes into the chat instead.
@@ -325,14 +328,18 @@ class Turns:
             ):
                 continue
             for chunk in rendered.chunks[:-1]:
-                await patiently(bot.send_message, chat_id, chunk)
+                await patiently(self.s.clock, bot.send_message, chat_id, chunk)
             await patiently(
-                bot.send_message, chat_id, rendered.chunks[-1], reply_markup=rendered.markup
+                self.s.clock,
+                bot.send_message,
+                chat_id,
+                rendered.chunks[-1],
+                reply_markup=rendered.markup,
             )
 
     async def _edit(self, message: Message, text: str, markup: object) -> bool:
         try:
-            await patiently(message.edit_text, text, reply_markup=markup)
+            await patiently(self.s.clock, message.edit_text, text, reply_markup=markup)
         except BadRequest as error:
             if _not_modified(error):
                 return True
