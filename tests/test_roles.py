@@ -1,5 +1,5 @@
 """Several audiences in one bot: residents, operators by invite link, a second flow with its own
-ending, and a case that only one operator can take. Through the real Application."""
+ending, and a case only one operator can take. Through the real Application and the outbox."""
 
 from __future__ import annotations
 
@@ -7,31 +7,15 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-from bot.replies import N_, NP_, Msg
+from bot.replies import N_, NN_, NP_, Code
 
-from chatbench import STREET_PARTY, Bench, Person, greeted
+from chatbench import ASK, CONTINUE, START_INITIATIVE, STREET_PARTY, Bench, Person, greeted
 
 WAIT = 10.0
-OPERATOR_ID = 9001
-
-
-def seen(person: Person, msg: Msg) -> str:
-    """A message as this person reads it, found through the catalog."""
-    bench = person.bench
-    assert bench.bot is not None
-    resident = bench.telegram.users[person.id].get("language_code") or "nl"
-    return bench.bot.services.languages(resident).render(msg, markup=False)
-
-
-def label(person: Person, msg: Msg) -> str:
-    bench = person.bench
-    assert bench.bot is not None
-    code = bench.telegram.users[person.id].get("language_code") or "nl"
-    return bench.bot.services.languages(code).label(msg)
-
-
-async def tap(person: Person, msg: Msg) -> None:
-    await person.tap(label(person, msg))
+ASK_QUESTION = NP_("button", "Ask a question")
+QUESTION = N_("What is your question? Write it in a few sentences, in your own language.")
+OPERATOR_MENU = NP_("button", "Operator menu")
+BENCH_QUESTION = "Mag ik een bankje op de stoep zetten?"
 
 
 async def invite(bench: Bench, name: str = "Fatima", hours: int = 72) -> str:
@@ -39,83 +23,102 @@ async def invite(bench: Bench, name: str = "Fatima", hours: int = 72) -> str:
     return await bench.store.create_invite("operator", name, now, now + dt.timedelta(hours=hours))
 
 
-async def delivered(bench: Bench, chat_id: int, count: int) -> None:
-    """Until the outbox has delivered `count` messages to this chat."""
-
-    def arrived() -> bool:
-        return sum(m.from_bot for m in bench.telegram.chats.get(chat_id, [])) >= count
-
-    await asyncio.wait_for(bench.telegram.until(arrived), WAIT)
+async def delivered(bench: Bench, person: Person, count: int) -> None:
+    """Until the bot has sent this person `count` messages (the outbox works on its own)."""
+    await asyncio.wait_for(bench.telegram.until(lambda: len(person.bot_messages) >= count), WAIT)
 
 
-async def test_a_question_goes_to_the_operators_through_the_outbox(tmp_path: Path) -> None:
-    bench = Bench(tmp_path, admins=frozenset({OPERATOR_ID}))
-    bench.telegram.user(OPERATOR_ID, "Operator", "nl")
+async def operators_bench(tmp_path: Path, *ids: int) -> tuple[Bench, list[Person]]:
+    bench = Bench(tmp_path, admins=frozenset(ids))
     await bench.start()
+    people = []
+    for number, user_id in enumerate(ids):
+        person = Person(bench, user_id, f"Operator {number}", "nl")
+        await person.send("/start")
+        await person.tap(CONTINUE)
+        people.append(person)
+    return bench, people
+
+
+async def ask(amina: Person, question: str = BENCH_QUESTION) -> None:
+    await amina.tap(ASK_QUESTION)
+    assert amina.said(QUESTION) in amina.last_text
+    await amina.send(question)
+    await amina.tap(NP_("button", "Save"))
+
+
+async def test_a_question_reaches_every_operator_through_the_outbox(tmp_path: Path) -> None:
+    bench, (one, two) = await operators_bench(tmp_path, 9001, 9002)
     try:
         amina = await greeted(bench)
-        await tap(amina, NP_("button", "Ask a question"))
-        assert seen(amina, N_("What is your question? Write it in a few sentences, in your own language.")) in amina.last_text
-        await amina.send("Mag ik een bankje op de stoep zetten?")
-        await tap(amina, NP_("button", "Save"))
+        before = [len(one.bot_messages), len(two.bot_messages)]
+        await ask(amina)
         assert amina.bot_messages[-2].text.startswith(
-            seen(amina, N_("Your question is sent. Someone will answer you here."))
+            amina.said(N_("Your question is sent. Someone will answer you here."))
         )
-        await delivered(bench, OPERATOR_ID, 1)
-        [note] = [m for m in bench.telegram.chats[OPERATOR_ID] if m.from_bot]
-        assert "Mag ik een bankje op de stoep zetten?" in note.text
-        assert note.button_labels == ["🙋 " + label(amina, NP_("button", "I will answer this"))]
+        for operator, count in zip((one, two), before, strict=True):
+            await delivered(bench, operator, count + 1)
+            note = operator.last
+            assert BENCH_QUESTION in note.text
+            assert [b["text"] for row in note.buttons for b in row] == [
+                "🙋 " + operator.label(NP_("button", "I will answer this"))
+            ]
     finally:
         await bench.stop()
 
 
 async def test_a_question_resumes_in_its_own_words(bench: Bench) -> None:
     amina = await greeted(bench)
-    await tap(amina, NP_("button", "Ask a question"))
+    await amina.tap(ASK_QUESTION)
     await amina.send("/start")
-    what = seen(amina, N_("a question"))
-    assert amina.last_text == seen(
-        amina,
-        N_("You were starting {what}. Do you want to continue, or start again?", what=N_("a question")),
+    assert amina.last_text == amina.said(
+        N_(
+            "You were starting {what}. Do you want to continue, or start again?",
+            what=N_("a question"),
+        )
     )
-    assert what in amina.last_text
+    await amina.tap(CONTINUE)
+    assert amina.said(QUESTION) in amina.last_text
 
 
 async def test_an_invite_link_makes_a_new_person_an_operator_after_first_contact(
     bench: Bench,
 ) -> None:
     token = await invite(bench)
-    fatima = bench.resident(language=None, name="Fatima")
+    fatima = bench.person(language=None, name="Fatima")
     await fatima.send(f"/start {token}")
-    assert fatima.buttons[0] == "English"  # the language picker first
+    assert "Nederlands" in fatima.buttons  # the language picker comes first
     await fatima.tap("Nederlands")
-    await fatima.tap("Verder")
-    texts = fatima.texts_after(0)
-    assert any(t.startswith("Je privacy") for t in texts)
-    welcome = seen(
-        fatima,
+    fatima.language = "nl"
+    await fatima.tap(CONTINUE)
+    welcome = fatima.said(
         N_(
             "Welcome, {name}. You are now registered as {role}.",
-            name=__import__("bot.replies", fromlist=["Code"]).Code("Fatima"),
+            name=Code("Fatima"),
             role=N_("an operator of this bot"),
-        ),
+        )
     )
-    assert welcome in texts
-    resident, _ = await bench.store.chat(fatima.id)
+    texts = fatima.texts_after(0)
+    notice = fatima.said(N_("<b>Your privacy</b>"))
+    privacy = next(i for i, t in enumerate(texts) if t.startswith(notice))
+    assert texts.index(welcome) > privacy  # after the privacy notice
+    resident, _session = await bench.store.chat(fatima.id)
     assert "operator" in resident.roles
-    await tap(fatima, NP_("button", "Operator menu"))
-    assert fatima.last_text.startswith(seen(fatima, N_("<b>Operator menu</b>")).replace("<b>", "").replace("</b>", ""))
+
+    await fatima.tap(OPERATOR_MENU)
+    assert fatima.last_text.startswith(fatima.said(N_("<b>Operator menu</b>")))
+    assert fatima.said(NP_("button", "Open questions")) in " ".join(fatima.buttons)
 
 
 async def test_an_invite_link_mid_draft_keeps_the_draft(bench: Bench) -> None:
     token = await invite(bench)
     amina = await greeted(bench)
-    await tap(amina, NP_("button", "Start an initiative"))
+    await amina.tap(START_INITIATIVE)
     await amina.answer(*STREET_PARTY[:2])
     await amina.send(f"/start {token}")
-    _, session = await bench.store.chat(amina.id)
+    _resident, session = await bench.store.chat(amina.id)
     assert session.draft is not None and session.draft.at == "category"
-    assert "Wat voor plan is het?" in amina.last_text  # back at the pending question
+    assert amina.said(ASK["category"]) in amina.last_text  # back at the pending question
 
 
 async def test_a_used_link_and_an_expired_link_say_so(bench: Bench) -> None:
@@ -124,41 +127,80 @@ async def test_a_used_link_and_an_expired_link_say_so(bench: Bench) -> None:
     await first.send(f"/start {token}")
     second = await greeted(bench, name="Second")
     await second.send(f"/start {token}")
-    assert seen(second, N_("This invite link was used already. Ask for a new one.")) in second.texts_after(0)
-    resident, _ = await bench.store.chat(second.id)
+    assert second.said(N_("This invite link was used already. Ask for a new one.")) in (
+        second.texts_after(0)
+    )
+    resident, _session = await bench.store.chat(second.id)
     assert "operator" not in resident.roles
 
     old = await invite(bench, hours=1)
     bench.clock.advance(hours=2)
     third = await greeted(bench, name="Third")
     await third.send(f"/start {old}")
-    assert seen(third, N_("This invite link has expired. Ask for a new one.")) in third.texts_after(0)
+    assert third.said(N_("This invite link has expired. Ask for a new one.")) in (
+        third.texts_after(0)
+    )
+
+
+async def test_switching_roles_changes_the_menu_and_what_typing_means(tmp_path: Path) -> None:
+    bench, (fatima,) = await operators_bench(tmp_path, 9001)
+    try:
+        await fatima.send("/menu")
+        assert fatima.said(OPERATOR_MENU) in " ".join(fatima.buttons)
+        await fatima.tap(OPERATOR_MENU)
+        await fatima.send("hallo")
+        assert fatima.last_text.startswith(
+            fatima.said(N_("This is the operator menu. Tap a button."))
+        )
+        await fatima.tap(NP_("button", "Resident menu"))
+        await fatima.tap(START_INITIATIVE)
+        await fatima.send("Straatfeest")
+        assert fatima.said(ASK["plan"]) in fatima.last_text
+    finally:
+        await bench.stop()
 
 
 async def test_two_operators_take_the_same_question_and_only_one_wins(tmp_path: Path) -> None:
-    first_id, second_id = 9001, 9002
-    bench = Bench(tmp_path, admins=frozenset({first_id, second_id}))
-    await bench.start()
+    bench, (one, two) = await operators_bench(tmp_path, 9001, 9002)
     try:
         amina = await greeted(bench)
-        one = Person(bench, first_id, "One", "nl")
-        two = Person(bench, second_id, "Two", "nl")
-        for op in (one, two):
-            await op.send("/start")
-            await op.tap("Verder")
-        await tap(amina, NP_("button", "Ask a question"))
-        await amina.send("Mag ik een bankje op de stoep zetten?")
-        await tap(amina, NP_("button", "Save"))
-        for op in (one, two):
-            await delivered(bench, op.id, 4)
-        note_one = next(m for m in reversed(one.bot_messages) if "bankje" in m.text)
-        note_two = next(m for m in reversed(two.bot_messages) if "bankje" in m.text)
-        before = len(amina.bot_messages)
+        counts = [len(one.bot_messages), len(two.bot_messages)]
+        await ask(amina)
+        await delivered(bench, one, counts[0] + 1)
+        await delivered(bench, two, counts[1] + 1)
+        note_one, note_two = one.last, two.last
+        [question] = await bench.store.open_questions()
+        heard = len(amina.bot_messages)
         await one.press(note_one, note_one.buttons[0][0]["callback_data"])
         await two.press(note_two, note_two.buttons[0][0]["callback_data"])
-        assert any("bankje" in t for t in one.texts_after(0))
-        assert seen(two, N_("Someone else already took this question. Nothing changed.")) in two.last_text
-        await delivered(bench, amina.id, before + 1)
-        assert "kijkt nu naar je vraag" in amina.last_text or "operator" in amina.last_text.lower()
+
+        assert BENCH_QUESTION in one.bot_messages[-2].text
+        assert two.last_text.startswith(
+            two.said(N_("Someone else already took this question. Nothing changed."))
+        )
+        await delivered(bench, amina, heard + 1)
+        assert amina.last_text == amina.said(
+            N_(
+                "An operator is now looking at your question {reference}. They will answer you.",
+                reference=Code(question.reference),
+            )
+        )
+        assert len(amina.bot_messages) == heard + 1  # told once, by the winner's turn
+        assert await bench.store.open_questions() == []
+    finally:
+        await bench.stop()
+
+
+async def test_the_operator_menu_counts_open_questions(tmp_path: Path) -> None:
+    bench, (fatima,) = await operators_bench(tmp_path, 9001)
+    try:
+        amina = await greeted(bench)
+        await ask(amina)
+        await fatima.send("/menu")
+        await fatima.tap(OPERATOR_MENU)
+        one_open = NN_(
+            "{count} open question from residents", "{count} open questions from residents", 1
+        )
+        assert fatima.said(one_open) in fatima.last_text
     finally:
         await bench.stop()

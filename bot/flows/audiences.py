@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.domain import OPERATOR, Resident, Session
 from bot.flows import conversation, operating, screens
-from bot.flows.conversation import OPERATOR, Env, Input, Resident, Session, Turn
+from bot.flows.conversation import Env, Input, Turn
 from bot.flows.engine import Tapped
 
 

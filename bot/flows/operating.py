@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from bot.domain import OPERATOR, Resident, Session
 from bot.flows import conversation, question, screens
-from bot.flows.conversation import Command, Env, Input, Resident, Session, Turn
+from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.effects import Claim, Claimed, Result
 from bot.flows.engine import Tapped
 from bot.replies import N_, Code, Reply
@@ -124,6 +125,6 @@ def switch(person: Resident, session: Session, role: str, env: Env) -> Turn:
     if role not in person.roles or role not in screens.ROLE_MENUS:
         return conversation.stale(person, session, env)
     switched = replace(session, audience=role)
-    if role == conversation.OPERATOR:
+    if role == OPERATOR:
         return Turn(person, switched, query=Overview())
     return Turn(person, switched, conversation.pending(person, switched, env))
