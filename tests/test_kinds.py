@@ -160,6 +160,8 @@ def test_a_confirm_question_is_yes_or_no_and_keeps_a_boolean() -> None:
     assert tokens(Kind.CONFIRM.buttons(room, at(), CTX)) == ["o:yes", "o:no"]
     assert Kind.CONFIRM.tap(room, at(), "o:yes", CTX) == Ok(True)
     assert Kind.CONFIRM.tap(room, at(), "o:no", CTX) == Ok(False)
+    assert Kind.CONFIRM.display(room, True) == YES_NO[0].label
+    assert Kind.CONFIRM.display(room, False) == YES_NO[1].label
 
 
 def test_multi_choice_ticks_boxes_and_keeps_them_in_option_order_on_done() -> None:

@@ -362,6 +362,13 @@ class Confirm(Choice):
         picked = super().tap(step, draft, token, ctx)
         return Ok(picked.value == "yes") if isinstance(picked, Ok) else picked
 
+    def display(
+        self, step: Step, answer: Answer, language: str | None = None, ctx: Ctx | None = None
+    ) -> Param:
+        if isinstance(answer, bool):
+            answer = "yes" if answer else "no"
+        return super().display(step, answer, language, ctx)
+
 
 class MultiChoice(ButtonKind):
     """Any number of the step's options: boxes to tick, then Done; or a typed list."""
