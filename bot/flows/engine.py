@@ -1,8 +1,10 @@
 """The flow engine: one pure function from (draft, input) to (new draft, replies).
 
 A flow is data (an ordered list of steps); this module is the only code that knows how to walk
-one. It never touches Telegram or the database, so every path through a conversation can be
-tested as plain function calls, and the same draft can be resumed by any process.
+one. What a single question accepts and shows (text, a choice, a date, ...) belongs to the
+step's kind in `bot.flows.kinds`; the engine hands each input to that kind. It never touches
+Telegram or the database, so every path through a conversation can be tested as plain function
+calls, and the same draft can be resumed by any process.
 
 Navigation has one rule: after any answer, go to the first step that applies and has no answer
 yet, or to the summary when there is none. That single rule gives normal progress, "back then
@@ -12,66 +14,45 @@ forward", editing from the summary, skip conditions, and resuming a draft whose 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
-from enum import Enum
 from typing import Any, TypeAlias
 
-from bot.flows import validators as v
-from bot.replies import (
-    N_,
-    NN_,
-    NP_,
-    Button,
-    Code,
-    Day,
-    Euro,
-    Listing,
-    Msg,
-    Param,
-    Reply,
-    Request,
-    Said,
-)
+from bot.flows.kinds import Answer, InputKind, Result, Ticked, match_label
 
-Answer: TypeAlias = Any  # a JSON value: str, int, bool, None, list[str] or dict[str, Any]
+# Kinds and events are defined with the kinds; flows and handlers import them from here.
+from bot.flows.kinds import Event as Event
+from bot.flows.kinds import Kind as Kind
+from bot.flows.kinds import Option as Option
+from bot.flows.kinds import Sent as Sent
+from bot.flows.kinds import SharedContact as SharedContact
+from bot.flows.kinds import SharedLocation as SharedLocation
+from bot.flows.kinds import Tapped as Tapped
+from bot.flows.kinds import Typed as Typed
+from bot.flows.kinds import Voice as Voice
+from bot.flows.validators import Ok
+from bot.replies import N_, NP_, Button, Msg, Param, Reply
+
 Answers: TypeAlias = Mapping[str, Answer]
 
 SUMMARY = "@summary"
 
 
-class Kind(Enum):
-    TEXT = "text"
-    CHOICE = "choice"
-    MULTI = "multi"
-    POSTCODE = "postcode"
-    DATE = "date"
-    NUMBER = "number"
-    MONEY = "money"
-    CONFIRM = "confirm"
-    CONTACT = "contact"
-    LOCATION = "location"
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: Msg
-
-
 @dataclass(frozen=True)
 class Step:
-    """One question. `label` names the answer in the summary; `hint` gives an example."""
+    """One question. `label` names the answer in the summary; `hint` gives an example.
+
+    `kind` reads and shows the answer (see `bot.flows.kinds`). A choice takes its `options`
+    as written here, or from the environment when `source` names them: `Ctx.options(source)`.
+    """
 
     key: str
-    kind: Kind
+    kind: InputKind
     ask: Msg
     label: Msg
     hint: Msg | None = None
     options: tuple[Option, ...] = ()
+    source: str | None = None
     min_len: int = 1
     max_len: int = 1000
     low: int = 0
@@ -79,9 +60,6 @@ class Step:
     horizon_days: int = 730
     allow_unknown: bool = False
     applies: Callable[[Answers], bool] | None = None
-
-
-YES_NO = (Option("yes", NP_("button", "Yes")), Option("no", NP_("button", "No")))
 
 
 @dataclass(frozen=True)
@@ -142,58 +120,24 @@ class Draft:
         )
 
 
-# What a resident can do at a step.
-@dataclass(frozen=True)
-class Typed:
-    text: str
-
-
-@dataclass(frozen=True)
-class Tapped:
-    token: str
-
-
-@dataclass(frozen=True)
-class Sent:
-    """A sticker, photo, voice note or other non-text message."""
-
-    kind: str
-
-
-@dataclass(frozen=True)
-class Voice:
-    """A voice note: kept by Telegram's file id, so it can be listened to and passed on."""
-
-    file_id: str
-    seconds: int
-
-
-@dataclass(frozen=True)
-class SharedContact:
-    phone: str
-    own: bool
-
-
-@dataclass(frozen=True)
-class SharedLocation:
-    latitude: float
-    longitude: float
-
-
-Event: TypeAlias = Typed | Tapped | Sent | Voice | SharedContact | SharedLocation
-
-
 @dataclass(frozen=True)
 class Ctx:
     """What the engine needs from the outside world, passed in to keep it pure.
 
     `label_of` translates a label into the resident's language, so a typed "Groen" can match
-    the button "Groen en tuinieren"; `months` maps month names the resident may type to 1-12.
+    the button "Groen en tuinieren"; `months` maps month names the resident may type to 1-12;
+    `options_from` looks up the options a step names by `source` (builders in an area, say).
     """
 
     today: dt.date
     label_of: Callable[[Msg], str]
     months: Mapping[str, int] = field(default_factory=dict)
+    options_from: Callable[[str], tuple[Option, ...]] | None = None
+
+    def options(self, source: str) -> tuple[Option, ...]:
+        if self.options_from is None:
+            raise LookupError(f"no options source {source!r} was passed in")
+        return self.options_from(source)
 
 
 @dataclass(frozen=True)
@@ -208,15 +152,14 @@ class Outcome:
 
 
 # Button tokens. They travel in callback data, so they are short.
-BACK, CANCEL, STOP, GO_ON, KEEP, DONE, SAVE, UNKNOWN, ANEW = (
+# Those of the questions themselves belong to their kind.
+BACK, CANCEL, STOP, GO_ON, KEEP, SAVE, ANEW = (
     "back",
     "cancel",
     "stop",
     "goon",
     "keep",
-    "done",
     "save",
-    "unknown",
     "anew",
 )
 BACK_MARK, CANCEL_MARK = "◀", "✖"
@@ -254,67 +197,16 @@ def _controls(draft: Draft) -> tuple[Button, ...]:
     return tuple(row)
 
 
-def display(step: Step, answer: Answer, language: str | None = None) -> Param:
+def display(
+    step: Step, answer: Answer, language: str | None = None, ctx: Ctx | None = None
+) -> Param:
     """An answer as a message parameter, so it reads right in any language.
 
     Choices become labels in the reader's language; what the resident wrote is quoted as
-    written, with `language` (theirs) named for readers of another language.
+    written, with `language` (theirs) named for readers of another language. A step whose
+    options come from a `source` needs the `ctx` to look them up.
     """
-    if step.kind in (Kind.CHOICE, Kind.CONFIRM):
-        return next((o.label for o in _options(step) if o.value == answer), Code(str(answer)))
-    if step.kind is Kind.MULTI:
-        labels = tuple(o.label for o in step.options if o.value in answer)
-        return Listing(labels) if labels else N_("nothing for now")
-    if step.kind is Kind.DATE:
-        return N_("not sure yet") if answer is None else Day(dt.date.fromisoformat(answer))
-    if step.kind is Kind.NUMBER:
-        return int(answer)
-    if step.kind is Kind.MONEY:
-        return Euro(Decimal(answer))
-    if step.kind is Kind.POSTCODE:
-        return Code(answer)
-    if step.kind is Kind.CONTACT:
-        return Code(answer["phone"])
-    if step.kind is Kind.LOCATION:
-        return Code(f"{answer['latitude']:.5f}, {answer['longitude']:.5f}")
-    if isinstance(answer, dict):  # a voice note where text was asked
-        return NN_(
-            "🎤 Voice message of {count} second",
-            "🎤 Voice message of {count} seconds",
-            int(answer["seconds"]),
-        )
-    return Said(answer, language)
-
-
-def _options(step: Step) -> tuple[Option, ...]:
-    return YES_NO if step.kind is Kind.CONFIRM else step.options
-
-
-def _step_buttons(step: Step, draft: Draft, ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
-    rows: list[tuple[Button, ...]] = []
-    if step.kind in (Kind.CHOICE, Kind.CONFIRM):
-        rows += [(Button(o.label, f"o:{o.value}"),) for o in _options(step)]
-    elif step.kind is Kind.MULTI:
-        picks = _picks(step, draft)
-        rows += [
-            (Button(o.label, f"t:{o.value}", "✅" if o.value in picks else "⬜"),)
-            for o in step.options
-        ]
-        rows.append((Button(NP_("button", "Done"), DONE, "👍"),))
-    elif step.kind is Kind.DATE:
-        rows += [(Button(Day(d, short=True), f"d:{d}"),) for d in v.nearby_dates(ctx.today)]
-        if step.allow_unknown:
-            rows.append((Button(NP_("button", "Not sure yet"), UNKNOWN),))
-    if step.key in draft.answers:
-        rows.append((Button(NP_("button", "Keep this answer"), KEEP, "↩"),))
-    rows.append(_controls(draft))
-    return tuple(rows)
-
-
-def _picks(step: Step, draft: Draft) -> tuple[str, ...]:
-    if draft.picks is not None:
-        return draft.picks
-    return tuple(draft.answers.get(step.key) or ())
+    return step.kind.display(step, answer, language, ctx)
 
 
 def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
@@ -336,7 +228,7 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
             ),
         )
     if draft.at == SUMMARY:
-        return _summary(flow, draft)
+        return _summary(flow, draft, ctx)
     step = flow.step(draft.at)
     assert step is not None, draft.at
     relevant = flow.relevant(draft.answers)
@@ -345,30 +237,23 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
     if step.hint is not None:
         paragraphs.append(step.hint)
     if step.key in draft.answers:
-        paragraphs.append(
-            N_("Your answer now: {answer}", answer=display(step, draft.answers[step.key]))
-        )
-    buttons = _step_buttons(step, draft, ctx)
-    if step.kind is Kind.CONTACT:
-        share = Button(NP_("button", "Share my phone number"), "", "📱", Request.CONTACT)
-        return Reply(tuple(paragraphs), keyboard=((share,), *buttons))
-    if step.kind is Kind.LOCATION:
-        share = Button(NP_("button", "Share a location"), "", "📍", Request.LOCATION)
-        return Reply(tuple(paragraphs), keyboard=((share,), *buttons))
-    return Reply(tuple(paragraphs), buttons)
+        answer = display(step, draft.answers[step.key], ctx=ctx)
+        paragraphs.append(N_("Your answer now: {answer}", answer=answer))
+    rows = list(step.kind.buttons(step, draft, ctx))
+    if step.key in draft.answers:
+        rows.append((Button(NP_("button", "Keep this answer"), KEEP, "↩"),))
+    rows.append(_controls(draft))
+    share = step.kind.keyboard(step)
+    if share:
+        return Reply(tuple(paragraphs), keyboard=(*share, *rows))
+    return Reply(tuple(paragraphs), tuple(rows))
 
 
-def _summary(flow: Flow, draft: Draft) -> Reply:
+def _summary(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
     lines = [flow.summary]
     edits: list[Button] = []
     for step in flow.relevant(draft.answers):
-        lines.append(
-            N_(
-                "<b>{label}</b>\n{answer}",
-                label=step.label,
-                answer=display(step, draft.answers[step.key]),
-            )
-        )
+        lines.append(step.kind.summary_line(step, draft.answers[step.key], ctx))
         edits.append(
             Button(NP_("button", "Change: {label}", label=step.label), f"e:{step.key}", "✏️")
         )
@@ -403,51 +288,6 @@ def restart(flow: Flow, draft: Draft, ctx: Ctx) -> Outcome:
 # --- Handling input -----------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Text reduced for matching typed words against button labels."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\W_]+", " ", text).strip()
-
-
-def _pick_label(folded: str, labels: list[tuple[str, str]], *, words: bool = False) -> str | None:
-    """The one token whose label is the typed text, or the only one it is the start of.
-
-    With `words`, also the only label with the typed words in it: "ruimte" names "Een ruimte".
-    Only option lists use that; on other buttons a loose word could tap Keep or Change.
-    """
-    exact = [token for token, label in labels if label == folded]
-    if exact:
-        return exact[0]
-    if len(folded) < 3:
-        return None
-    starts = [token for token, label in labels if label.startswith(folded)]
-    if not starts and words:
-        starts = [token for token, label in labels if f" {folded} " in f" {label} "]
-    return starts[0] if len(starts) == 1 else None
-
-
-def _match_typed(text: str, reply: Reply, step: Step | None, ctx: Ctx) -> str | None:
-    """The button a typed text names: by its label, or by its number for a list of options."""
-    folded = _fold(text)
-    if not folded:
-        return None
-    # Typed option names on a multi-choice question are a whole answer, not one toggle.
-    labels = [
-        (b.data, _fold(ctx.label_of(b.label)))
-        for b in reply.all_buttons()
-        if b.data and isinstance(b.label, Msg) and not b.data.startswith("t:")
-    ]
-    token = _pick_label(folded, labels)
-    if token is not None:
-        return token
-    if step is not None and step.kind in (Kind.CHOICE, Kind.CONFIRM) and folded.isdigit():
-        options = _options(step)
-        index = int(folded)
-        if 1 <= index <= len(options):
-            return f"o:{options[index - 1].value}"
-    return None
-
-
 def _problem(flow: Flow, draft: Draft, ctx: Ctx, message: Msg) -> Outcome:
     asked = prompt(flow, draft, ctx)
     return Outcome(draft, (replace(asked, paragraphs=(message,)),))
@@ -478,8 +318,11 @@ def advance(flow: Flow, draft: Draft, event: Event, ctx: Ctx) -> Outcome:
     """The resident's input applied to their draft."""
     asked = prompt(flow, draft, ctx)
     step = flow.step(draft.at)
-    if isinstance(event, Typed) and (step is None or step.kind is not Kind.TEXT):
-        token = _match_typed(event.text, asked, step, ctx)
+    if isinstance(event, Typed):
+        if step is None:
+            token = match_label(event.text, asked, ctx)
+        else:
+            token = step.kind.typed_tap(step, event.text, asked, ctx)
         if token is not None:
             event = Tapped(token)
     if isinstance(event, Tapped):
@@ -493,7 +336,7 @@ def advance(flow: Flow, draft: Draft, event: Event, ctx: Ctx) -> Outcome:
         return _problem(
             flow, draft, ctx, N_("Please tap Save if everything is right, or change an answer.")
         )
-    return _input(flow, draft, step, event, ctx)
+    return _result(flow, draft, ctx, step, step.kind.read(step, event, draft, ctx))
 
 
 def _tap(flow: Flow, draft: Draft, token: str, step: Step | None, ctx: Ctx) -> Outcome:
@@ -529,115 +372,17 @@ def _tap(flow: Flow, draft: Draft, token: str, step: Step | None, ctx: Ctx) -> O
     if token.startswith("e:"):
         return _moved(flow, draft, ctx, at=token[2:], back=(*draft.back, SUMMARY), picks=None)
     assert step is not None, token
-    if token.startswith("o:"):
-        value: Answer = token[2:]
-        return _answer(
-            flow, draft, ctx, step, (value == "yes") if step.kind is Kind.CONFIRM else value
-        )
-    if token.startswith("t:"):
-        picks = _picks(step, draft)
-        value = token[2:]
-        picks = tuple(p for p in picks if p != value) if value in picks else (*picks, value)
-        new = replace(draft, picks=picks)
-        return Outcome(new, (replace(prompt(flow, new, ctx), edit_tapped=True),))
-    if token == DONE:
-        picks = _picks(step, draft)
-        return _answer(flow, draft, ctx, step, [o.value for o in step.options if o.value in picks])
-    if token == UNKNOWN:
-        return _answer(flow, draft, ctx, step, None)
-    if token.startswith("d:"):
-        return _date(flow, draft, ctx, step, token[2:])
-    raise AssertionError(token)  # every button token is handled above
+    return _result(flow, draft, ctx, step, step.kind.tap(step, draft, token, ctx))
 
 
-def _date(flow: Flow, draft: Draft, ctx: Ctx, step: Step, typed: str) -> Outcome:
-    parsed = v.parse_date(typed, today=ctx.today, months=ctx.months, horizon_days=step.horizon_days)
-    if isinstance(parsed, v.Problem):
-        return _problem(flow, draft, ctx, parsed.message)
-    return _answer(flow, draft, ctx, step, parsed.value.isoformat())
-
-
-def _input(flow: Flow, draft: Draft, step: Step, event: Event, ctx: Ctx) -> Outcome:
-    """Typed text, media, a contact or a location at a question."""
-    kind = step.kind
-    if kind is Kind.CONTACT:
-        if isinstance(event, SharedContact) and event.own:
-            return _answer(flow, draft, ctx, step, {"phone": event.phone})
-        if isinstance(event, SharedContact):
-            return _problem(
-                flow, draft, ctx, N_("Please share your own phone number with the button below.")
-            )
-        return _problem(
-            flow, draft, ctx, N_("Please tap the button below to share your phone number.")
-        )
-    if kind is Kind.LOCATION:
-        if isinstance(event, SharedLocation):
-            return _answer(
-                flow, draft, ctx, step, {"latitude": event.latitude, "longitude": event.longitude}
-            )
-        return _problem(flow, draft, ctx, N_("Please tap the button below to share a location."))
-    if isinstance(event, Voice) and kind is Kind.TEXT:
-        return _answer(flow, draft, ctx, step, {"voice": event.file_id, "seconds": event.seconds})
-    if not isinstance(event, Typed):
-        if kind in (Kind.CHOICE, Kind.MULTI, Kind.CONFIRM):
-            return _problem(flow, draft, ctx, N_("Please tap one of the buttons."))
-        return _problem(
-            flow, draft, ctx, N_("I can only read typed text here. Please type your answer.")
-        )
-    text = event.text
-    if kind is Kind.TEXT:
-        parsed_text = v.parse_text(text, min_len=step.min_len, max_len=step.max_len)
-        if isinstance(parsed_text, v.Problem):
-            return _problem(flow, draft, ctx, parsed_text.message)
-        return _answer(flow, draft, ctx, step, parsed_text.value)
-    if kind is Kind.POSTCODE:
-        postcode = v.parse_postcode(text)
-        if isinstance(postcode, v.Problem):
-            return _problem(flow, draft, ctx, postcode.message)
-        return _answer(flow, draft, ctx, step, postcode.value)
-    if kind is Kind.NUMBER:
-        number = v.parse_number(text, low=step.low, high=step.high)
-        if isinstance(number, v.Problem):
-            return _problem(flow, draft, ctx, number.message)
-        return _answer(flow, draft, ctx, step, number.value)
-    if kind is Kind.MONEY:
-        amount = v.parse_money(text, low=step.low, high=step.high)
-        if isinstance(amount, v.Problem):
-            return _problem(flow, draft, ctx, amount.message)
-        return _answer(flow, draft, ctx, step, str(amount.value))
-    if kind is Kind.DATE:
-        return _date(flow, draft, ctx, step, text)
-    if kind is Kind.MULTI:
-        return _typed_picks(flow, draft, ctx, step, text)
-    return _problem(flow, draft, ctx, N_("Please tap one of the buttons."))
-
-
-def _typed_picks(flow: Flow, draft: Draft, ctx: Ctx, step: Step, text: str) -> Outcome:
-    """A typed list such as "1, 3" or "money, room" at a multi-choice question.
-
-    With no box ticked yet it answers the question at once. Once boxes are ticked, the typed
-    options are added to them and the list is shown again for Done: the resident sees every
-    tick before anything is kept, and never loses one to a typed word.
-    """
-    labels = [(o.value, _fold(ctx.label_of(o.label))) for o in step.options]
-    chosen: set[str] = set()
-    for part in re.split(r"[,;\n]+", text):
-        folded = _fold(part)
-        if not folded:
-            continue
-        match = _pick_label(folded, labels, words=True)
-        if match is None and folded.isdigit() and 1 <= int(folded) <= len(step.options):
-            match = step.options[int(folded) - 1].value
-        if match is None:
-            chosen.clear()
-            break
-        chosen.add(match)
-    if not chosen:
-        return _problem(flow, draft, ctx, N_("Please tap the buttons to choose, then tap Done."))
-    ticked = _picks(step, draft)
-    if not ticked:
-        return _answer(flow, draft, ctx, step, [o.value for o in step.options if o.value in chosen])
-    added = tuple(o.value for o in step.options if o.value in chosen - set(ticked))
-    new = replace(draft, picks=(*ticked, *added))
-    said = N_("I ticked that for you. Tap more boxes if you want, then tap Done.")
-    return Outcome(new, (replace(prompt(flow, new, ctx), paragraphs=(said,)),))
+def _result(flow: Flow, draft: Draft, ctx: Ctx, step: Step, result: Result) -> Outcome:
+    """What a step's kind made of the input: an answer, a problem, or picks to show again."""
+    if isinstance(result, Ok):
+        return _answer(flow, draft, ctx, step, result.value)
+    if isinstance(result, Ticked):
+        new = replace(draft, picks=result.picks)
+        asked = prompt(flow, new, ctx)
+        if result.note is not None:
+            asked = replace(asked, paragraphs=(result.note,))
+        return Outcome(new, (replace(asked, edit_tapped=result.edit),))
+    return _problem(flow, draft, ctx, result.message)
