@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain import Initiative, Resident, Session
+from bot.domain import Initiative, OutboxMessage, Resident, Session
 
 
 @dataclass
@@ -19,6 +19,7 @@ class Changes:
     now: dt.datetime | None = None
     inbox: list[tuple[Any, ...]] = field(default_factory=list)  # fetched updates to store
     accepted: set[int] = field(default_factory=set)  # filled by the commit: updates now stored
+    outbox: list[OutboxMessage] = field(default_factory=list)  # messages to others, in order
 
     def save_chat(
         self, resident: Resident, session: Session, now: dt.datetime, update_id: int | None
@@ -29,3 +30,11 @@ class Changes:
 
     def add_initiative(self, user_id: int, initiative: Initiative) -> None:
         self.initiatives.append((user_id, initiative))
+
+    def send(self, message: OutboxMessage) -> None:
+        """Send a message to someone other than the actor, once these changes are committed.
+
+        It becomes an outbox row in the same transaction: committed with the change that
+        causes it, or not at all. Messages to one person go out in the order they were added.
+        """
+        self.outbox.append(message)

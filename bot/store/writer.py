@@ -24,6 +24,8 @@ from bot.store.cache import Chats
 from bot.store.changes import Changes
 from bot.store.errors import StoreFailure
 from bot.store.inbox import RECEIVE, SENT
+from bot.store.outbox import INSERT as INSERT_OUTBOX
+from bot.store.outbox import insert_row as outbox_row
 
 __all__ = ["Changes", "Writer"]
 
@@ -67,6 +69,8 @@ class Writer:
         self.broken: StoreFailure | None = None
         self.broken_event = asyncio.Event()
         self._alarms: set[asyncio.Task[None]] = set()
+        # Set when a commit added outbox rows: the outbox worker waits on it.
+        self.outbox_added = asyncio.Event()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -154,6 +158,8 @@ class Writer:
             else:
                 retry = False
                 self._recovered()
+                if any(changes.outbox for changes, _ in batch):
+                    self.outbox_added.set()
                 for changes, future in batch:
                     for user_id, (resident, session, update_id) in changes.chats.items():
                         self.chats.remember(user_id, (resident, session, True))
@@ -213,6 +219,9 @@ class Writer:
                 ops.append((rows.UPSERT_USER, rows.user_row(resident, now)))
             ops.append((rows.UPSERT_SESSION, rows.session_row(user_id, session, update_id)))
         ops += [(rows.INSERT_INITIATIVE, rows.initiative_row(u, i)) for u, i in changes.initiatives]
+        if changes.outbox:
+            created = now or rows.iso(self._now())
+            ops += [(INSERT_OUTBOX, outbox_row(m, created)) for m in changes.outbox]
         return ops
 
     async def _apply(self, batch: Sequence[Changes], unsent: list[int]) -> None:
