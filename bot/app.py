@@ -24,11 +24,12 @@ from bot.domain import OPERATOR
 from bot.files import Lock, Locked
 from bot.flood import FloodGate
 from bot.flows.screens import Operator
-from bot.handlers import common, operators, residents
+from bot.handlers import common, members, operators, residents
 from bot.handlers.render import Renderer
 from bot.handlers.turns import Services, Turns, seconds
 from bot.i18n import Languages
 from bot.intake import Intake
+from bot.outbox import Outbox, Policy
 from bot.settings import Settings
 from bot.store import Store, StoreError, StoreFailure, unusable
 
@@ -100,6 +101,7 @@ class Buurtbot:
         *,
         poll_timeout: int = 50,
         flood: FloodGate | None = None,
+        outbox: Policy | None = None,
     ) -> None:
         self.settings = settings
         self.flood = flood or FloodGate()
@@ -139,12 +141,14 @@ class Buurtbot:
         self.services.bound = self._bound
         for handler in (
             *common.group_handlers(self.turns),
+            *members.handlers(self.turns),
             *operators.handlers(self.turns),  # before the residents' catch-all
             *residents.handlers(self.turns),
         ):
             self.application.add_handler(handler)
         self.application.add_error_handler(common.error_handler(self.services, self.turns))
         self._intake: Intake | None = None
+        self.outbox = Outbox(self.services, self.application.bot, outbox)
         self._poller: asyncio.Task[None] | None = None
         self._lock: Lock | None = None
 
@@ -242,6 +246,7 @@ class Buurtbot:
             )
         await self.intake.replay()
         await self.intake.retry_requested()
+        self.outbox.start()
         self._poller = asyncio.create_task(self.intake.poll(), name="buurtbot-poller")
 
     async def _reach_telegram(self, within: float) -> None:
@@ -325,6 +330,7 @@ class Buurtbot:
             self._poller = None
         if self._intake is not None:
             await self._intake.drain()
+        await self.outbox.stop()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -343,7 +349,9 @@ def build_application(
     *,
     poll_timeout: int = 50,
     flood: FloodGate | None = None,
+    outbox: Policy | None = None,
 ) -> Buurtbot:
     """The bot for these settings; pass `request` to talk to something other than Telegram,
-    and `flood` for other per-person limits than the defaults."""
-    return Buurtbot(settings, request, clock, poll_timeout=poll_timeout, flood=flood)
+    `flood` for other per-person limits than the defaults, and `outbox` for other waits
+    between delivery attempts."""
+    return Buurtbot(settings, request, clock, poll_timeout=poll_timeout, flood=flood, outbox=outbox)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 if TYPE_CHECKING:
     from bot.flows.engine import Draft
+    from bot.replies import Reply
 
 
 RESIDENT, OPERATOR = "resident", "operator"
@@ -90,3 +91,29 @@ class Initiative:
             "helpers": self.helpers,
             "needs": list(self.needs),
         }
+
+
+# What happens when the recipient of an outbox message has blocked the bot: the name of a
+# hook the outbox worker knows. "operators" tells the operators; flows add their own (the
+# builder handoff routes the case to the next builder).
+TELL_OPERATORS = "operators"
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message to someone other than the person acting, written with the change that
+    causes it and delivered by the outbox worker (at least once, in order per recipient).
+
+    `reply` is abstract: it is rendered in the recipient's language when it goes out.
+    `key` names the message so that a later change can replace it: a message with
+    `kind="edit"` and the same key edits the newest message sent with that key to the same
+    chat, or is sent as a new message when that cannot be edited (or was never sent).
+    `reason` says in a few words why it is sent (for operators and logs; no personal data).
+    """
+
+    chat_id: int
+    reply: Reply
+    reason: str = ""
+    on_blocked: str = TELL_OPERATORS
+    key: str | None = None
+    kind: Literal["send", "edit"] = "send"

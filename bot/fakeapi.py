@@ -190,6 +190,8 @@ class Failure:
     times: int = 1
     # "error": Telegram answers with an error. "lost": the request never arrives (network
     # error). "timeout": Telegram did it, but the answer never came back (outcome unknown).
+    # "hang": Telegram did it, and the answer does not come until the caller gives up (or its
+    # process dies): for a crash between sending and recording.
     mode: str = "error"
     when: Callable[[Mapping[str, Any]], bool] | None = None
 
@@ -320,6 +322,29 @@ class FakeTelegram:
             "data": data,
         }
         return self.push_update({"update_id": next(self._update_ids), "callback_query": query})
+
+    def block(self, user_id: int) -> int:
+        """A person blocks the bot: Telegram refuses messages to them and tells the bot so."""
+        self.blocked.add(user_id)
+        return self._my_chat_member(user_id, "member", {"status": "kicked", "until_date": 0})
+
+    def unblock(self, user_id: int) -> int:
+        """A person starts the bot again after blocking it."""
+        self.blocked.discard(user_id)
+        return self._my_chat_member(user_id, "kicked", {"status": "member"})
+
+    def _my_chat_member(self, user_id: int, old: str, new: dict[str, Any]) -> int:
+        before: dict[str, Any] = {"status": old, "user": self.bot_user}
+        if old == "kicked":
+            before["until_date"] = 0
+        change = {
+            "chat": self._chat(user_id, user_id),
+            "from": self._person(user_id),
+            "date": int(time.time()),
+            "old_chat_member": before,
+            "new_chat_member": {**new, "user": self.bot_user},
+        }
+        return self.push_update({"update_id": next(self._update_ids), "my_chat_member": change})
 
     def own_contact(self, user_id: int) -> dict[str, Any]:
         person = self.users[user_id]
@@ -598,6 +623,8 @@ async def answer(telegram: FakeTelegram, method: str, params: dict[str, Any]) ->
             body["parameters"] = {"retry_after": error.retry_after}
     if mode == "timeout":
         raise TimedOut("offline fake: Telegram did it, but the answer was lost")
+    if mode == "hang":
+        await asyncio.Event().wait()  # until the caller is cancelled
     return status, json.dumps(body).encode()
 
 

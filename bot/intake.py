@@ -35,7 +35,8 @@ from bot.textclean import without_lone_surrogates
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+# my_chat_member: a person blocked (or unblocked) the bot, known before a send fails.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # Waiting for a database that is busy, full or read-only: short at first, then calmer.
 RETRY_FIRST, RETRY_MAX = 0.1, 2.0
 RECENT = 10_000  # how many finished update ids are remembered, for those who wait on one
@@ -64,7 +65,7 @@ def sender(raw: object) -> tuple[int | None, int | None]:
     """(chat id, user id) of an update we could not parse, where they can still be found."""
     if not isinstance(raw, dict):
         return None, None
-    for key in ("message", "edited_message", "callback_query"):
+    for key in ("message", "edited_message", "callback_query", "my_chat_member"):
         part = raw.get(key)
         if not isinstance(part, dict):
             continue

@@ -136,3 +136,117 @@ class Reply:
 
 # How a reader sees text written in another language than theirs.
 WRITTEN_IN = N_("{text} (written in {language})")
+
+
+# --- Replies as JSON: for messages stored now and rendered later (the outbox) ------------
+
+Json: TypeAlias = "dict[str, object]"
+
+
+def _param_to_json(value: Param) -> object:
+    if isinstance(value, bool):
+        raise TypeError("a message parameter cannot be a bool")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Msg):
+        return {"msg": msg_to_json(value)}
+    if isinstance(value, Said):
+        return {"said": value.text, "language": value.language}
+    if isinstance(value, Day):
+        return {"day": value.value.isoformat(), "short": value.short}
+    if isinstance(value, Code):
+        return {"code": value.text}
+    if isinstance(value, Listing):
+        return {"listing": [msg_to_json(m) for m in value.items]}
+    if isinstance(value, Euro):
+        return {"euro": str(value.amount)}
+    raise TypeError(f"cannot store a parameter of type {type(value).__name__}")
+
+
+def _param_from_json(value: object) -> Param:
+    if isinstance(value, int):
+        return value
+    assert isinstance(value, dict), f"not a stored parameter: {value!r}"
+    if "msg" in value:
+        return msg_from_json(value["msg"])
+    if "said" in value:
+        return Said(value["said"], value.get("language"))
+    if "day" in value:
+        return Day(dt.date.fromisoformat(value["day"]), bool(value.get("short")))
+    if "code" in value:
+        return Code(value["code"])
+    if "listing" in value:
+        return Listing(tuple(msg_from_json(m) for m in value["listing"]))
+    if "euro" in value:
+        return Euro(Decimal(value["euro"]))
+    raise ValueError(f"not a stored parameter: {sorted(value)}")
+
+
+def msg_to_json(msg: Msg) -> Json:
+    data: Json = {"id": msg.msgid}
+    if msg.params:
+        data["params"] = {k: _param_to_json(v) for k, v in msg.params.items()}
+    for key in ("context", "plural", "count", "language"):
+        if getattr(msg, key) is not None:
+            data[key] = getattr(msg, key)
+    return data
+
+
+def msg_from_json(data: object) -> Msg:
+    assert isinstance(data, dict), f"not a stored message: {data!r}"
+    params = data.get("params") or {}
+    return Msg(
+        data["id"],
+        {k: _param_from_json(v) for k, v in params.items()},
+        context=data.get("context"),
+        plural=data.get("plural"),
+        count=data.get("count"),
+        language=data.get("language"),
+    )
+
+
+def _button_to_json(button: Button) -> Json:
+    label = button.label
+    data: Json = {"label": _param_to_json(label), "data": button.data}
+    if button.mark:
+        data["mark"] = button.mark
+    if button.request is not None:
+        data["request"] = button.request.value
+    return data
+
+
+def _button_from_json(data: dict[str, object]) -> Button:
+    label = _param_from_json(data["label"])
+    assert isinstance(label, Msg | Day | Code), f"not a button label: {label!r}"
+    request = data.get("request")
+    return Button(
+        label,
+        str(data["data"]),
+        str(data.get("mark", "")),
+        None if request is None else Request(request),
+    )
+
+
+def reply_to_json(reply: Reply) -> Json:
+    """A reply as JSON, to be rendered later in its reader's language (the outbox).
+
+    Message ids are stored, not text: the reader's language is the one they have when the
+    message goes out. A message id the code no longer has is shown as its English id.
+    """
+    data: Json = {"paragraphs": [msg_to_json(m) for m in reply.paragraphs]}
+    if reply.buttons:
+        data["buttons"] = [[_button_to_json(b) for b in row] for row in reply.buttons]
+    if reply.keyboard:
+        data["keyboard"] = [[_button_to_json(b) for b in row] for row in reply.keyboard]
+    return data
+
+
+def reply_from_json(data: Mapping[str, object]) -> Reply:
+    def rows(key: str) -> tuple[tuple[Button, ...], ...]:
+        found = data.get(key) or []
+        assert isinstance(found, list)
+        return tuple(tuple(_button_from_json(b) for b in row) for row in found)
+
+    paragraphs = data["paragraphs"]
+    assert isinstance(paragraphs, list)
+    return Reply(tuple(msg_from_json(m) for m in paragraphs), rows("buttons"), rows("keyboard"))

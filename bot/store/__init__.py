@@ -3,7 +3,7 @@
 One module per concern: `migrations` (the schema), `errors` (what went wrong, by kind),
 `writer` (one connection, group commit, outage bookkeeping), `changes` (what a turn writes),
 `cache` (committed chats in memory), `rows` (domain objects to rows and back), `residents`,
-`inbox`, `quarantine` and `retention`; `core` puts them together as the `Store`.
+`inbox`, `quarantine`, `outbox` and `retention`; `core` puts them together as the `Store`.
 """
 
 from bot.store.changes import Changes
@@ -18,6 +18,8 @@ from bot.store.errors import (
 )
 from bot.store.inbox import Delivery, Incoming
 from bot.store.migrations import MIGRATIONS
+from bot.store.outbox import Entry as OutboxEntry
+from bot.store.outbox import Waiting
 from bot.store.quarantine import Quarantined, Retry
 from bot.store.retention import INBOX_KEEP
 from bot.store.rows import SQLITE_INT, fits
@@ -31,11 +33,13 @@ __all__ = [
     "Changes",
     "Delivery",
     "Incoming",
+    "OutboxEntry",
     "Quarantined",
     "Retry",
     "Store",
     "StoreError",
     "StoreFailure",
+    "Waiting",
     "error_kind",
     "fits",
     "unusable",

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain import Initiative, Resident, Session
+from bot.domain import Initiative, OutboxMessage, Resident, Session
 from bot.flows.effects import Claim, Effect, OpenCase, Redeem, Result, SaveInitiative
 from bot.store import cases
 
@@ -21,6 +21,7 @@ class Changes:
     now: dt.datetime | None = None
     inbox: list[tuple[Any, ...]] = field(default_factory=list)  # fetched updates to store
     accepted: set[int] = field(default_factory=set)  # filled by the commit: updates now stored
+    outbox: list[OutboxMessage] = field(default_factory=list)  # messages to others, in order
     # Effects that happen only if the database still agrees (a case still open, an invite
     # still unused), in the turn's order; the commit fills `results`, one each.
     conditional: list[tuple[int, Claim | Redeem]] = field(default_factory=list)
@@ -35,6 +36,14 @@ class Changes:
 
     def add_initiative(self, user_id: int, initiative: Initiative) -> None:
         self.initiatives.append((user_id, initiative))
+
+    def send(self, message: OutboxMessage) -> None:
+        """Send a message to someone other than the actor, once these changes are committed.
+
+        It becomes an outbox row in the same transaction: committed with the change that
+        causes it, or not at all. Messages to one person go out in the order they were added.
+        """
+        self.outbox.append(message)
 
     def effect(self, actor: int, effect: Effect, now: dt.datetime) -> None:
         """A turn's effect as rows of this commit: the one place that maps effects to rows

@@ -22,6 +22,7 @@ from bot.store import cases, people, residents, retention
 from bot.store.errors import StoreError, unusable_error
 from bot.store.inbox import Delivery, Inbox, Incoming
 from bot.store.migrations import migrate
+from bot.store.outbox import Outbox
 from bot.store.quarantine import Quarantine, Quarantined, Retry
 from bot.store.writer import Writer
 
@@ -39,6 +40,9 @@ class Store(Writer):
         super().__init__(db, path, now)
         self._inbox = Inbox(self, arrival)
         self._quarantine = Quarantine(self, self._inbox)
+        # Messages to others: rows are added with `Changes.send`; the worker in bot/outbox.py
+        # uses this to deliver them.
+        self.outbox = Outbox(self)
 
     @classmethod
     async def open(cls, path: str | Path, *, now: Callable[[], dt.datetime] | None = None) -> Store:
@@ -97,6 +101,10 @@ class Store(Writer):
 
     async def is_blocked(self, user_id: int) -> bool:
         return await residents.is_blocked(self, user_id)
+
+    async def set_blocked(self, user_id: int, blocked: bool, now: dt.datetime) -> None:
+        """Telegram told us (my_chat_member) that a person blocked the bot, or no longer does."""
+        await self.outbox.set_blocked(user_id, blocked, now)
 
     # --- The inbox of updates ------------------------------------------------------------
 

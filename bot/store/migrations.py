@@ -106,6 +106,33 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quarantine_by_time ON quarantine (quarantined_at);
     """,
+    # Messages to people other than the one acting, written in the same transaction as the
+    # change that causes them and delivered by the outbox worker. `message` is the abstract
+    # reply as JSON, rendered in the recipient's language when it goes out, and dropped once
+    # it went out. Rows to one chat go out in `id` order. `unknown` counts sends whose outcome
+    # was unknown (a timeout, or a crash while sending): the only sends that may repeat.
+    """
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('send', 'edit')),
+        key         TEXT,
+        message     TEXT,
+        reason      TEXT NOT NULL DEFAULT '',
+        on_blocked  TEXT NOT NULL,
+        status      TEXT NOT NULL
+                    CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'blocked')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        unknown     INTEGER NOT NULL DEFAULT 0,
+        message_id  INTEGER,
+        error       TEXT,
+        created_at  TEXT NOT NULL,
+        done_at     TEXT
+    );
+    CREATE INDEX outbox_waiting ON outbox (chat_id, id) WHERE status IN ('pending', 'sending');
+    CREATE INDEX outbox_by_key ON outbox (chat_id, key, id) WHERE key IS NOT NULL;
+    CREATE INDEX outbox_by_time ON outbox (created_at);
+    """,
     # Roles beside "resident" and the one-time invite links that bind them; cases someone else
     # picks up (a resident's question for the operators); facts about the bot itself; and where
     # a person is: the role whose menu they use, an invite link to act on after first contact.

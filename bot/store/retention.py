@@ -35,6 +35,13 @@ async def sweep(
         "initiatives": ("DELETE FROM initiatives WHERE created_at < ?", (keep_before,)),
         # Quarantined updates hold what people wrote: kept no longer than drafts.
         "quarantine": ("DELETE FROM quarantine WHERE quarantined_at < ?", (draft_before,)),
+        # Delivered messages keep no content, only what a later edit needs: kept as long as
+        # plans. Undelivered ones keep theirs for the operators: as long as drafts.
+        "outbox": (
+            """DELETE FROM outbox WHERE (status = 'sent' AND created_at < ?)
+                   OR (status IN ('failed', 'blocked') AND created_at < ?)""",
+            (keep_before, draft_before),
+        ),
     }
     db = writer.db
     async with writer.writing:

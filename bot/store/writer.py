@@ -20,12 +20,15 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain import OutboxMessage
 from bot.flows.effects import Redeem
 from bot.store import cases, people, rows
 from bot.store.cache import Chats
 from bot.store.changes import Changes
 from bot.store.errors import StoreFailure
 from bot.store.inbox import RECEIVE, SENT
+from bot.store.outbox import INSERT as INSERT_OUTBOX
+from bot.store.outbox import insert_row as outbox_row
 
 __all__ = ["Changes", "Writer"]
 
@@ -69,6 +72,8 @@ class Writer:
         self.broken: StoreFailure | None = None
         self.broken_event = asyncio.Event()
         self._alarms: set[asyncio.Task[None]] = set()
+        # Set when a commit added outbox rows: the outbox worker waits on it.
+        self.outbox_added = asyncio.Event()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -156,6 +161,8 @@ class Writer:
             else:
                 retry = False
                 self._recovered()
+                if any(changes.outbox for changes, _ in batch):
+                    self.outbox_added.set()
                 for changes, future in batch:
                     for user_id, (resident, session, update_id) in changes.chats.items():
                         self.chats.remember(user_id, (resident, session, True))
@@ -215,6 +222,9 @@ class Writer:
                 ops.append((rows.UPSERT_USER, rows.user_row(resident, now)))
             ops.append((rows.UPSERT_SESSION, rows.session_row(user_id, session, update_id)))
         ops += [(rows.INSERT_INITIATIVE, rows.initiative_row(u, i)) for u, i in changes.initiatives]
+        if changes.outbox:
+            created = now or rows.iso(self._now())
+            ops += [(INSERT_OUTBOX, outbox_row(m, created)) for m in changes.outbox]
         return ops
 
     async def _apply(self, batch: Sequence[Changes], unsent: list[int]) -> None:
@@ -265,4 +275,10 @@ class Writer:
                     changes.chats[actor] = (replace(resident, roles=roles), session, update_id)
                 changes.results.append(found)
             else:
-                changes.results.append(await cases.claim(self._db, effect, now))
+                claimed = await cases.claim(self._db, effect, now)
+                if claimed.moved and claimed.owner is not None and effect.tell_owner:
+                    # The owner hears it with the move, in the same transaction, or not at all.
+                    told = OutboxMessage(claimed.owner, effect.tell_owner, "case taken")
+                    await self._db.execute(INSERT_OUTBOX, outbox_row(told, rows.iso(now)))
+                    changes.outbox.append(told)  # so the commit wakes the outbox worker
+                changes.results.append(claimed)

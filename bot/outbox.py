@@ -1,0 +1,323 @@
+"""The outbox worker: delivers messages to people other than the one acting.
+
+A turn that tells someone else something (a builder a case is offered, the operators a
+question) adds an `OutboxMessage` to its `Changes`; it becomes an outbox row in the same
+transaction as the change itself. This worker, started with the bot, delivers the rows:
+
+- In order per recipient: a later row to a person waits until the earlier one is done;
+  different people are served in parallel.
+- At least once, and more only when a send's outcome is unknown: a row is marked 'sending'
+  (committed) before the call; a timeout, or a row still 'sending' at start-up (a crash
+  between the call and recording it), is sent again. Every other fault, and every restart,
+  gives no duplicate.
+- Telegram's 429 is waited out as it asks; network errors and 5xx are retried with back-off.
+- 400 (chat not found, a message Telegram cannot parse) is permanent: the row is 'failed',
+  never retried, and the operators are told. 403 (the person blocked the bot) marks them
+  blocked and calls the row's `on_blocked` hook (by default: tell the operators).
+- An "edit" row replaces the newest message sent with its key; when that cannot be edited it
+  is sent as a new message.
+
+Whatever the worker decides after a send (failed, blocked, who to tell) is committed in one
+transaction, like any turn; messages to the operators are outbox rows themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+
+from bot.domain import TELL_OPERATORS, OutboxMessage
+from bot.replies import N_, Code, Msg, Reply
+from bot.store import Changes, StoreFailure, Waiting
+
+if TYPE_CHECKING:
+    from bot.handlers.turns import Services
+
+log = logging.getLogger(__name__)
+
+# Escalations themselves are never escalated: an operator who blocked the bot is only logged.
+ESCALATION = "escalation"
+NOBODY = "nobody"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How long the worker waits. Tests pass a `sleep` that returns at once (and notes the
+    wait), so retries cost no real time and nothing is asserted about timing."""
+
+    first: float = 1.0  # seconds before the first retry after a network error or a 5xx
+    factor: float = 2.0
+    most: float = 300.0
+    lanes: int = 16  # recipients served at once
+    stop_grace: float = 5.0  # seconds a stopping bot gives sends in flight to finish
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def backoff(self, failures: int) -> float:
+        return float(min(self.most, self.first * self.factor ** max(failures - 1, 0)))
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A row that could not be delivered, as an `on_blocked` hook sees it."""
+
+    row_id: int
+    chat_id: int
+    reason: str
+    key: str | None
+    error: str
+
+
+# An on_blocked hook adds what follows from a blocked recipient to `changes` (outbox rows,
+# a conditional transition of a case); the worker commits it with the row's new state.
+BlockedHook = Callable[[Undelivered, Changes], Awaitable[None]]
+
+
+def undeliverable(person: int, reason: str, error: str) -> Msg:
+    return N_(
+        "A message to person {person} could not be delivered and will not be sent again "
+        "({error}). It was about: {reason}.",
+        person=Code(str(person)),
+        error=Code(error),
+        reason=Code(reason or "-"),
+    )
+
+
+def blocked_bot(person: int, reason: str) -> Msg:
+    return N_(
+        "Person {person} has blocked Buurtbot, so a message to them was not delivered. "
+        "It was about: {reason}.",
+        person=Code(str(person)),
+        reason=Code(reason or "-"),
+    )
+
+
+def _describe(error: BaseException) -> str:
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return f"{type(error).__name__}: {message}"[:300]
+
+
+def _not_modified(error: BadRequest) -> bool:
+    return "not modified" in error.message.lower()
+
+
+class Outbox:
+    """The delivery worker. `start()` with the bot, `stop()` before the store closes."""
+
+    def __init__(self, services: Services, bot: Bot, policy: Policy | None = None) -> None:
+        self.s = services
+        self.bot = bot
+        self.policy = policy or Policy()
+        # What to do when a recipient blocked the bot, by the name a row carries.
+        self.on_blocked: MutableMapping[str, BlockedHook] = {
+            TELL_OPERATORS: self.tell_operators,
+            NOBODY: self._nobody,
+        }
+        self._lanes: dict[int, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._main: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # --- Running -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stopping = False
+        self._wake.set()  # whatever a previous process left: look at once
+        self._main = asyncio.create_task(self._run(), name="buurtbot-outbox")
+
+    async def stop(self) -> None:
+        """Take no new rows; give sends in flight `stop_grace` seconds, then leave the rest
+        for the next start (a row cut off while 'sending' is sent again then)."""
+        self._stopping = True
+        if self._main is not None:
+            self._main.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._main
+            self._main = None
+        lanes = list(self._lanes.values())
+        if lanes:
+            _done, late = await asyncio.wait(lanes, timeout=self.policy.stop_grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+        self._lanes.clear()
+
+    async def _run(self) -> None:
+        store = self.s.store
+        while True:
+            self._wake.clear()
+            store.outbox_added.clear()
+            try:
+                chats = await store.outbox.chats()
+            except StoreFailure as failure:
+                log.warning("the outbox cannot be read (%s); trying again", failure.kind)
+                await self.policy.sleep(self.policy.first)
+                continue
+            for chat_id in chats:
+                if chat_id in self._lanes or len(self._lanes) >= self.policy.lanes:
+                    continue
+                task = asyncio.create_task(self._lane(chat_id), name=f"buurtbot-outbox-{chat_id}")
+                self._lanes[chat_id] = task
+            self._changed.set()
+            added = asyncio.create_task(store.outbox_added.wait())
+            woken = asyncio.create_task(self._wake.wait())
+            try:
+                await asyncio.wait({added, woken}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                added.cancel()
+                woken.cancel()
+
+    async def _lane(self, chat_id: int) -> None:
+        """Deliver one recipient's rows, oldest first, until none is waiting."""
+        try:
+            while not self._stopping:
+                row = await self.s.store.outbox.next(chat_id)
+                if row is None:
+                    break
+                await self._deliver(row)
+                self._changed.set()
+        except StoreFailure as failure:
+            log.warning("the outbox could not be written (%s); trying again", failure.kind)
+            await self.policy.sleep(self.policy.first)
+        except Exception:
+            log.exception("the outbox lane for a chat stopped")
+            await self.policy.sleep(self.policy.first)
+        finally:
+            self._lanes.pop(chat_id, None)
+            self._wake.set()  # rows may have come for this chat meanwhile, or others wait
+            self._changed.set()
+
+    async def idle(self) -> None:
+        """Until no row is waiting and nothing is being sent (for tests and shutdown)."""
+        while True:
+            self._changed.clear()
+            if not self._lanes and not await self.s.store.outbox.chats():
+                return
+            await self._changed.wait()
+
+    # --- One row -------------------------------------------------------------------------
+
+    async def _deliver(self, row: Waiting) -> None:
+        store = self.s.store
+        if row.recipient_blocked:
+            # Telegram told us already (my_chat_member): no call that can only fail.
+            await self._blocked(row, "the person blocked the bot (known before sending)")
+            return
+        resident, _session = await store.chat(row.chat_id)
+        tr = self.s.languages(resident.language)
+        rendered = self.s.renderer.render(row.reply, tr)
+        again, failures = row.again, 0
+        while True:
+            if again:
+                log.warning("outbox row %s is sent again: its last send may have arrived", row.id)
+            await store.outbox.sending(row.id, again)
+            again = False
+            try:
+                message_id = await self._call(row, rendered.chunks, rendered.markup)
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after)
+                log.warning("Telegram asked the outbox to slow down: waiting %.0f s", wait)
+                await store.outbox.again(row.id, _describe(error), unknown=False)
+                await self.policy.sleep(wait)
+                continue
+            except Forbidden as error:
+                await self._blocked(row, _describe(error))
+                return
+            except BadRequest as error:
+                await self._failed(row, _describe(error))
+                return
+            except TimedOut as error:
+                # Telegram may have it: sending again may show it twice, never zero times.
+                failures += 1
+                await store.outbox.again(row.id, _describe(error), unknown=True)
+                await self.policy.sleep(self.policy.backoff(failures))
+                continue
+            except TelegramError as error:  # network trouble, 5xx
+                failures += 1
+                log.info("outbox row %s not delivered yet (%s)", row.id, type(error).__name__)
+                await store.outbox.again(row.id, _describe(error), unknown=False)
+                await self.policy.sleep(self.policy.backoff(failures))
+                continue
+            await store.outbox.sent(row.id, message_id, self.s.clock.now())
+            return
+
+    async def _call(
+        self,
+        row: Waiting,
+        chunks: tuple[str, ...],
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+    ) -> int | None:
+        """The Bot API calls for one row; Telegram's id of the (last) message shown."""
+        editable = markup is None or isinstance(markup, InlineKeyboardMarkup)
+        if row.kind == "edit" and row.key is not None and len(chunks) == 1 and editable:
+            target = await self.s.store.outbox.target(row.chat_id, row.key, row.id)
+            if target is not None:
+                try:
+                    inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+                    await self.bot.edit_message_text(
+                        chunks[0], chat_id=row.chat_id, message_id=target, reply_markup=inline
+                    )
+                    return target
+                except BadRequest as error:
+                    if _not_modified(error):
+                        return target
+                    log.info("outbox row %s: cannot edit (%s); sending anew", row.id, error)
+        sent: Message | None = None
+        for chunk in chunks[:-1]:
+            await self.bot.send_message(row.chat_id, chunk)
+        sent = await self.bot.send_message(row.chat_id, chunks[-1], reply_markup=markup)
+        return sent.message_id
+
+    # --- When it cannot be delivered -----------------------------------------------------
+
+    async def _failed(self, row: Waiting, error: str) -> None:
+        log.error("outbox row %s cannot be delivered, not retrying: %s", row.id, error)
+        changes = Changes()
+        self.s.store.outbox.give_up(changes, row.id, "failed", error, self.s.clock.now())
+        if row.reason != ESCALATION:
+            self.escalate(changes, undeliverable(row.chat_id, row.reason, error))
+        await self.s.store.commit(changes)
+
+    async def _blocked(self, row: Waiting, error: str) -> None:
+        log.info("outbox row %s: the recipient blocked the bot (%s)", row.id, row.on_blocked)
+        now = self.s.clock.now()
+        changes = Changes()
+        outbox = self.s.store.outbox
+        outbox.give_up(changes, row.id, "blocked", error, now)
+        outbox.mark_blocked(changes, row.chat_id, now)
+        if row.reason != ESCALATION:
+            hook = self.on_blocked.get(row.on_blocked)
+            if hook is None:
+                log.error("no on_blocked hook %r: telling the operators", row.on_blocked)
+                hook = self.tell_operators
+            await hook(Undelivered(row.id, row.chat_id, row.reason, row.key, error), changes)
+        await self.s.store.commit(changes)
+        self.s.store.chats.stale(row.chat_id)
+
+    async def tell_operators(self, row: Undelivered, changes: Changes) -> None:
+        """The default `on_blocked` hook: the operators hear who blocked the bot."""
+        self.escalate(changes, blocked_bot(row.chat_id, row.reason))
+
+    async def _nobody(self, row: Undelivered, changes: Changes) -> None:
+        return None
+
+    def escalate(self, changes: Changes, message: Msg) -> None:
+        """Tell every operator (BUURTBOT_ADMINS), through the outbox, in their language."""
+        if not self.s.admins:
+            log.error("no operators to tell (BUURTBOT_ADMINS is empty): %s", message.msgid)
+        for admin in sorted(self.s.admins):
+            changes.send(
+                OutboxMessage(admin, Reply.of(message), reason=ESCALATION, on_blocked=NOBODY)
+            )
+
+
+def _seconds(wait: float | dt.timedelta) -> float:
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
