@@ -93,7 +93,7 @@ async def test_the_whole_conversation_in_every_language(bench: Bench, code: str)
     local = (lambda s: s.translate(digits)) if rtl else (lambda s: s)
 
     await person.tap_data("g:ok")
-    await person.tap_data("m:new")
+    await person.tap_data("m:new:initiative")
     await person.send(title)
     await person.send(plan)
     await person.tap_data(":o:green")
@@ -226,7 +226,7 @@ async def test_button_rows_run_right_to_left_in_arabic(bench: Bench) -> None:
     person = bench.resident("ar")
     await person.send("/start")
     await person.tap_data("g:ok")
-    await person.tap_data("m:new")
+    await person.tap_data("m:new:initiative")
     await person.send("حديقة الحي")
     row = person.last.buttons[-1]
     assert [b["callback_data"].rsplit(":", 1)[1] for b in row] == ["cancel", "back"]

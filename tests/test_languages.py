@@ -44,7 +44,13 @@ async def test_changing_language_on_the_greeting_rewrites_it(bench: Bench) -> No
     await amina.tap("Continue")
     assert "Your privacy" in amina.bot_messages[-2].text
     assert "IND" in amina.bot_messages[-2].text
-    assert amina.buttons == ["Start an initiative", "My initiatives", "Language", "Help"]
+    assert amina.buttons == [
+        "Start an initiative",
+        "Ask a question",
+        "My initiatives",
+        "Language",
+        "Help",
+    ]
     resident, _ = await bench.store.chat(amina.id)
     assert (resident.language, resident.greeted) == ("en", True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.replies import NP_
+
 from chatbench import START_INITIATIVE, Bench, greeted, saved_plan
 
 
@@ -25,7 +27,13 @@ async def test_sweep_forgets_old_updates_drafts_and_plans(bench: Bench) -> None:
     assert session.draft is None
     assert len(await bench.store.initiatives_of(keeper.id)) == 1  # plans: 730 days
     await drafter.send("/start")
-    assert drafter.buttons == ["Start een initiatief", "Mijn initiatieven", "Taal", "Hulp"]
+    assert drafter.buttons == drafter.labels(
+        START_INITIATIVE,
+        NP_("button", "Ask a question"),
+        NP_("button", "My initiatives"),
+        NP_("button", "Language"),
+        NP_("button", "Help"),
+    )
 
     bench.clock.advance(days=700)
     await bench.bot.sweep()

@@ -26,7 +26,7 @@ Een moestuin op het plein, voor en door de buren.
 '6
 Geld, Spullen
 1
-2
+Mijn initiatieven
 """
 ENGLISH = """/start
 Continue
