@@ -12,11 +12,51 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 if TYPE_CHECKING:
-    from bot.flows.engine import Draft
     from bot.replies import Reply
 
 
 RESIDENT, OPERATOR = "resident", "operator"
+
+# A flow's answer: a JSON value (str, int, bool, None, a list of strings, or a dict).
+Answer: TypeAlias = Any
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Where one resident is in one flow. Stored as JSON between updates."""
+
+    flow: str
+    version: int
+    answers: Mapping[str, Answer]
+    at: str
+    back: tuple[str, ...] = ()
+    picks: tuple[str, ...] | None = None
+    cancelling: bool = False
+    restarting: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answers": dict(self.answers),
+            "at": self.at,
+            "back": list(self.back),
+            "picks": None if self.picks is None else list(self.picks),
+            "cancelling": self.cancelling,
+            "restarting": self.restarting,
+        }
+
+    @staticmethod
+    def from_json(flow: str, version: int, data: Mapping[str, Any]) -> Draft:
+        picks = data.get("picks")
+        return Draft(
+            flow=flow,
+            version=version,
+            answers=dict(data["answers"]),
+            at=data["at"],
+            back=tuple(data.get("back", ())),
+            picks=None if picks is None else tuple(picks),
+            cancelling=bool(data.get("cancelling", False)),
+            restarting=bool(data.get("restarting", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -41,6 +81,19 @@ class Session:
     active_at: dt.datetime | None = None
     audience: str = RESIDENT
     start_payload: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """Something a person asked that someone else picks up (for now: a resident's question
+    for the operators). `text` is what they wrote, or a voice note."""
+
+    reference: str
+    kind: str
+    state: str
+    owner: int | None
+    language: str
+    text: Any
 
 
 # A free-text answer: what was typed, or a voice note ({"voice": file id, "seconds": n}).

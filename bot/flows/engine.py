@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias
 
+from bot.domain import Draft as Draft
 from bot.flows.kinds import Answer, InputKind, Result, Ticked, match_label
 
 # Kinds and events are defined with the kinds; flows and handlers import them from here.
@@ -80,44 +81,6 @@ class Flow:
 
     def next_key(self, answers: Answers) -> str:
         return next((s.key for s in self.relevant(answers) if s.key not in answers), SUMMARY)
-
-
-@dataclass(frozen=True)
-class Draft:
-    """Where one resident is in one flow. Stored as JSON between updates."""
-
-    flow: str
-    version: int
-    answers: Mapping[str, Answer]
-    at: str
-    back: tuple[str, ...] = ()
-    picks: tuple[str, ...] | None = None
-    cancelling: bool = False
-    restarting: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "answers": dict(self.answers),
-            "at": self.at,
-            "back": list(self.back),
-            "picks": None if self.picks is None else list(self.picks),
-            "cancelling": self.cancelling,
-            "restarting": self.restarting,
-        }
-
-    @staticmethod
-    def from_json(flow: str, version: int, data: Mapping[str, Any]) -> Draft:
-        picks = data.get("picks")
-        return Draft(
-            flow=flow,
-            version=version,
-            answers=dict(data["answers"]),
-            at=data["at"],
-            back=tuple(data.get("back", ())),
-            picks=None if picks is None else tuple(picks),
-            cancelling=bool(data.get("cancelling", False)),
-            restarting=bool(data.get("restarting", False)),
-        )
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
+from bot.domain import Answer as Answer  # a JSON value, shared with drafts
 from bot.flows import validators as v
 from bot.flows.validators import Ok, Problem
 from bot.replies import (
@@ -50,9 +51,10 @@ from bot.replies import (
 )
 
 if TYPE_CHECKING:
-    from bot.flows.engine import Ctx, Draft, Step
+    from bot.domain import Draft
+    from bot.flows.engine import Ctx, Step
 
-Answer: TypeAlias = Any  # a JSON value: str, int, bool, None, list[str] or dict[str, Any]
+
 Rows: TypeAlias = tuple[tuple[Button, ...], ...]
 
 

@@ -30,13 +30,6 @@ class OpenQuestions:
     """Query: residents' questions nobody has taken yet."""
 
 
-@dataclass(frozen=True)
-class Question:
-    reference: str
-    language: str
-    text: object
-
-
 def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     """An operator's input, in the operator audience."""
     if isinstance(event, Tapped):

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
+from bot.domain import Case
 from bot.flows.effects import Claim, Claimed, OpenCase
-from bot.flows.operating import OPEN, Question
+from bot.flows.operating import OPEN
 from bot.flows.question import CASE
 from bot.store import rows
 
@@ -58,14 +59,14 @@ async def owner(writer: Writer, reference: str) -> int | None:
     return found[0][0] if found else None
 
 
-async def open_questions(writer: Writer, limit: int = 20) -> list[Question]:
+async def open_questions(writer: Writer, limit: int = 20) -> list[Case]:
     """The oldest questions nobody has taken, oldest first."""
     found = await writer.db.execute_fetchall(
-        """SELECT reference, language, text FROM cases WHERE kind = ? AND state = ?
-           ORDER BY created_at, id LIMIT ?""",
+        """SELECT reference, kind, state, owner, language, text FROM cases
+           WHERE kind = ? AND state = ? ORDER BY created_at, id LIMIT ?""",
         (CASE, OPEN, limit),
     )
-    return [Question(r[0], r[1], json.loads(r[2])) for r in found]
+    return [Case(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in found]
 
 
 async def count_open(writer: Writer) -> int:

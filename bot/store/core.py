@@ -14,9 +14,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.domain import OPERATOR, Initiative, Resident, Session
+from bot.domain import OPERATOR, Case, Initiative, Resident, Session
 from bot.files import make_private
-from bot.flows.operating import Question
 from bot.flows.screens import Counts
 from bot.store import cases, people, residents, retention
 from bot.store.errors import StoreError, unusable_error
@@ -177,13 +176,16 @@ class Store(Writer):
     async def case_owner(self, reference: str) -> int | None:
         return await cases.owner(self, reference)
 
-    async def open_questions(self) -> list[Question]:
+    async def open_questions(self) -> list[Case]:
         return await cases.open_questions(self)
 
     async def counts(self) -> Counts:
         """What the operator menu shows: open questions, undelivered messages, quarantine."""
         quarantined = len(await self._quarantine.entries())
-        return Counts(await cases.count_open(self), 0, 0, quarantined)
+        outbox = await self.outbox.counts()
+        waiting = outbox.get("pending", 0) + outbox.get("sending", 0)
+        undeliverable = outbox.get("failed", 0) + outbox.get("blocked", 0)
+        return Counts(await cases.count_open(self), waiting, undeliverable, quarantined)
 
     # --- Retention ---------------------------------------------------------------------
 
