@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.replies import NP_
+import datetime as dt
+
+from bot.replies import N_, NP_
 
 from chatbench import START_INITIATIVE, Bench, greeted, saved_plan
 
@@ -38,3 +40,26 @@ async def test_sweep_forgets_old_updates_drafts_and_plans(bench: Bench) -> None:
     bench.clock.advance(days=700)
     await bench.bot.sweep()
     assert await bench.store.initiatives_of(keeper.id) == []
+
+
+async def test_sweep_forgets_old_questions_and_expired_invites(bench: Bench) -> None:
+    assert bench.bot is not None
+    amina = await greeted(bench)
+    await amina.tap(NP_("button", "Ask a question"))
+    await amina.send("Mag ik een bankje op de stoep zetten?")
+    await amina.tap(NP_("button", "Save"))
+    now = bench.clock.now()
+    token = await bench.store.create_invite("operator", "Fatima", now, now + dt.timedelta(days=1))
+
+    bench.clock.advance(days=700)
+    await bench.bot.sweep()
+    assert len(await bench.store.open_questions()) == 1  # questions: as long as plans
+    late = await greeted(bench, name="Late")
+    await late.send(f"/start {token}")
+    assert late.said(N_("I do not know this link. Check that you copied all of it.")) in (
+        late.texts_after(0)
+    )
+
+    bench.clock.advance(days=31)
+    await bench.bot.sweep()
+    assert await bench.store.open_questions() == []

@@ -33,6 +33,10 @@ async def sweep(
             (draft_before,),
         ),
         "initiatives": ("DELETE FROM initiatives WHERE created_at < ?", (keep_before,)),
+        # Questions hold what people wrote: kept as long as plans, counted from the last change.
+        "cases": ("DELETE FROM cases WHERE updated_at < ?", (keep_before,)),
+        # An invite names the person it was for: gone once it can no longer be used.
+        "invites": ("DELETE FROM invites WHERE expires_at < ?", (draft_before,)),
         # Quarantined updates hold what people wrote: kept no longer than drafts.
         "quarantine": ("DELETE FROM quarantine WHERE quarantined_at < ?", (draft_before,)),
         # Delivered messages keep no content, only what a later edit needs: kept as long as
