@@ -211,12 +211,16 @@ def _deep_link(resident: Resident, session: Session, env: Env) -> Turn:
     progress stays as it is, and the person is shown where they were after the answer."""
     token = session.start_payload or ""
     session = replace(session, start_payload=None)
-    rest = pending(resident, session, env)
 
     def told(results: Sequence[Result]) -> tuple[Reply, ...]:
         [found] = results
         assert isinstance(found, Redeemed)
-        return (*invite_answer(found), *rest)
+        now = (
+            resident
+            if found.role is None
+            else replace(resident, roles=resident.roles | {found.role})
+        )
+        return (*invite_answer(found), *pending(now, session, env))
 
     return Turn(resident, session, effects=(Redeem(token, resident.user_id),), then=told)
 
