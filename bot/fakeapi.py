@@ -525,7 +525,9 @@ class FakeTelegram:
     async def _api_setMyCommands(self, params: Mapping[str, Any]) -> bool:
         scope = _json_arg(params, "scope") or {"type": "default"}
         language = str(params.get("language_code") or "")
-        self.commands[(scope["type"], language)] = _json_arg(params, "commands") or []
+        # A chat's own list is kept per chat ("chat:42"), as Telegram keeps it.
+        where = f"chat:{scope['chat_id']}" if "chat_id" in scope else scope["type"]
+        self.commands[(where, language)] = _json_arg(params, "commands") or []
         return True
 
     async def _api_deleteMessage(self, params: Mapping[str, Any]) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import sys
 from pathlib import Path
 
 from bot.replies import N_, NN_, NP_, Code
@@ -204,3 +206,64 @@ async def test_the_operator_menu_counts_open_questions(tmp_path: Path) -> None:
         assert fatima.said(one_open) in fatima.last_text
     finally:
         await bench.stop()
+
+
+async def test_an_operator_gets_their_own_command_list_in_their_language(bench: Bench) -> None:
+    token = await invite(bench)
+    fatima = await greeted(bench, name="Fatima")
+    assert (f"chat:{fatima.id}", "nl") not in bench.telegram.commands
+    await fatima.send(f"/start {token}")
+    commands = bench.telegram.commands[(f"chat:{fatima.id}", "nl")]
+    assert commands[0] == {
+        "command": "menu",
+        "description": fatima.said(NP_("command", "Operator menu: questions and counts")),
+    }
+    assert [c["command"] for c in bench.telegram.commands[("default", "nl")]][:2] == [
+        "start",
+        "menu",
+    ]
+
+
+async def test_buurtbot_invite_prints_a_link_that_works_once(bench: Bench) -> None:
+    await bench.stop()  # the last start remembered the bot's username
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "invite",
+        "operator",
+        "Fatima",
+        "--hours",
+        "2",
+        env={**os.environ, "BUURTBOT_DB": str(bench.settings.db)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    link = out.decode().strip()
+    assert link.startswith("https://t.me/buurtbot_offline_bot?start=")
+    assert "Fatima" in err.decode()
+    await bench.start()
+    fatima = await greeted(bench, name="Fatima")
+    await fatima.send(f"/start {link.rsplit('=', 1)[1]}")
+    resident, _session = await bench.store.chat(fatima.id)
+    assert "operator" in resident.roles
+
+
+async def test_buurtbot_invite_without_a_known_username_says_what_to_do(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "invite",
+        "operator",
+        "Fatima",
+        env={**os.environ, "BUURTBOT_DB": str(tmp_path / "new.sqlite3")},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert out == b""
+    assert "start the bot once (buurtbot run), or set BUURTBOT_USERNAME" in err.decode()

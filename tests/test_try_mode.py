@@ -103,3 +103,21 @@ async def test_try_mode_completes_a_plan_in_every_language(tmp_path: Path, code:
     assert await terminal.chat(settings, code, io.StringIO(script), out) == 0
     saved = Translator(code).render(N_("Your plan is saved. Well done!"))
     assert saved in out.getvalue()
+
+
+async def test_try_mode_asks_a_question_and_shows_the_operator_menu(tmp_path: Path) -> None:
+    settings = Settings(
+        db=tmp_path / "try.sqlite3",
+        operator="Gemeente Testdorp",
+        privacy_contact="privacy@testdorp.example",
+    )
+    script = "/start\nVerder\nStel een vraag\nMag ik een bankje neerzetten?\nOpslaan\n"
+    script += "/as operator\nMenu voor beheerders\nOpen vragen\n"
+    out = io.StringIO()
+    assert await terminal.chat(settings, "nl", io.StringIO(script), out) == 0
+    text = out.getvalue()
+    nl = Translator("nl")
+    assert nl.render(N_("Your question is sent. Someone will answer you here.")) in text
+    assert "Alleen om te proberen: typ /as operator" in text  # said at the start
+    assert "🤖 Menu voor beheerders\n" in text  # the operator menu, as the terminal shows it
+    assert "Mag ik een bankje neerzetten?" in text.rsplit("> Open vragen", 1)[1]
