@@ -109,6 +109,15 @@ async def _run(settings: Settings) -> int:
     return status
 
 
+async def _open(settings: Settings) -> Store | None:
+    """The store for a command on the server, beside a running bot; None after saying why not."""
+    try:
+        return await Store.open(settings.db)
+    except StoreError as error:
+        print(f"buurtbot: {error}", file=sys.stderr)
+        return None
+
+
 async def _invite(settings: Settings, role: str, name: str, hours: int) -> int:
     """A deep link for one person: opaque, single-use, expiring; it binds `role` to them."""
     if not 1 <= hours <= 24 * 30:
@@ -118,10 +127,8 @@ async def _invite(settings: Settings, role: str, name: str, hours: int) -> int:
     if not 1 <= len(name) <= 64:
         print("buurtbot: give a name of 1 to 64 characters", file=sys.stderr)
         return 2
-    try:
-        store = await Store.open(settings.db)
-    except StoreError as error:
-        print(f"buurtbot: {error}", file=sys.stderr)
+    store = await _open(settings)
+    if store is None:
         return 2
     try:
         username = settings.username or await store.bot_username()
@@ -150,10 +157,8 @@ async def _inbox(settings: Settings, command: str, entry: int | None) -> int:
     if not settings.db.exists():
         print(f"buurtbot: BUURTBOT_DB: there is no database at {settings.db}", file=sys.stderr)
         return 2
-    try:
-        store = await Store.open(settings.db)
-    except StoreError as error:
-        print(f"buurtbot: {error}", file=sys.stderr)
+    store = await _open(settings)
+    if store is None:
         return 2
     try:
         if command == "quarantined":
