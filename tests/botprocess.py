@@ -7,6 +7,7 @@ on stderr. Tests read that stderr as an operator would.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import signal
 import sys
@@ -14,7 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.fakeapi import FakeTelegram
+from bot.fakeapi import FakeTelegram, parse_html
+from bot.i18n import Translator
+from bot.replies import Msg
 
 TOKEN = "7000000001:loopback-test-token"
 SECRET = TOKEN.split(":")[1]
@@ -57,6 +60,17 @@ async def terminated(process: asyncio.subprocess.Process) -> str:
     text = await stopped(process)
     assert process.returncode == 0, text
     return text
+
+
+@functools.cache
+def _dutch() -> Translator:
+    return Translator("nl")
+
+
+def dutch(msg: Msg) -> str:
+    """A message as a Dutch resident of the process sees it, found through the catalog (there
+    is no bench `Person` to read it for)."""
+    return parse_html(_dutch().render(msg))[0]
 
 
 def lines(stderr: str, level: str) -> list[str]:

@@ -86,15 +86,20 @@ class Person:
 
     @property
     def tr(self) -> Translator:
+        return self.translator(self.language)
+
+    def translator(self, language: str | None) -> Translator:
         assert self.bench.bot is not None, "the bench is not started"
-        return self.bench.bot.services.languages(self.language)
+        return self.bench.bot.services.languages(language)
 
     def said(self, words: Words) -> str:
         """`words` as this person sees them: rendered as the bot does, shown as Telegram does."""
         if isinstance(words, str):
             return words
         if isinstance(words, Msg):
-            return parse_html(self.tr.render(words))[0]
+            # A message fixed to one language (the picker asks in all of them) is shown in it.
+            tr = self.translator(words.language) if words.language else self.tr
+            return parse_html(tr.render(words))[0]
         if isinstance(words, Listing):
             return parse_html(self.tr.param(words, markup=True))[0]
         return self.tr.label(words)

@@ -8,10 +8,14 @@ import time
 
 from bot.cli import configure_logging
 from bot.fakeapi import NOT_MODIFIED, Failure, utf16_length
-from bot.replies import N_, NP_, Button, Reply, Said
+from bot.flows.initiative import CATEGORIES, NEEDS
+from bot.handlers.turns import UNREADABLE
+from bot.replies import N_, NP_, Button, Code, Listing, Msg, Reply, Said
 
 from chatbench import (
     ASK,
+    SAVE,
+    STALE_BUTTON,
     START_INITIATIVE,
     STREET_PARTY,
     SUMMARY,
@@ -20,6 +24,22 @@ from chatbench import (
     greeted,
     saved_plan,
 )
+
+CATEGORY = {option.value: option.label for option in CATEGORIES}
+NEED = {option.value: option.label for option in NEEDS}
+STOP = NP_("button", "Stop")
+DONE = NP_("button", "Done")
+TYPED_TEXT_ONLY = N_("I can only read typed text here. Please type your answer.")
+SORRY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
+
+
+def needs_line(*needs: str) -> Msg:
+    """The needs in the summary: their label, then one line per need."""
+    return N_(
+        "<b>{label}</b>\n{answer}",
+        label=NP_("answer", "Needs"),
+        answer=Listing(tuple(NEED[need] for need in needs)),
+    )
 
 
 async def at_name_question(bench: Bench) -> Person:
@@ -38,8 +58,8 @@ async def test_a_sticker_or_photo_where_text_is_asked(bench: Bench) -> None:
     amina = await at_name_question(bench)
     for send in (amina.send_sticker, amina.send_photo):
         await send()
-        assert amina.last_text == "Ik kan hier alleen getypte tekst lezen. Typ je antwoord."
-        assert amina.buttons == ["Stoppen"]
+        assert amina.last_text == amina.said(TYPED_TEXT_ONLY)
+        assert amina.buttons == amina.labels(STOP)
     await still_at_name(bench, amina)
 
 
@@ -48,31 +68,42 @@ async def test_a_sticker_where_a_choice_is_asked(bench: Bench) -> None:
     await amina.send("Straatfeest")
     await amina.send("Een feest in de straat voor iedereen.")
     await amina.send_sticker()
-    assert amina.last_text == "Tik op een van de knoppen."
-    assert "Cultuur en feest" in amina.buttons
+    assert amina.last_text == amina.said(N_("Please tap one of the buttons."))
+    assert amina.label(CATEGORY["culture"]) in amina.buttons
 
 
 async def test_an_essay_of_five_thousand_characters(bench: Bench) -> None:
     amina = await at_name_question(bench)
     await amina.send("Mijn idee" + "." * 4991)
-    assert amina.last_text == "Dat is wat lang: 5.000 tekens. Houd het korter dan 80 tekens."
+    assert amina.last_text == amina.said(
+        N_(
+            "That is a bit long: {length} characters. Please keep it under {limit} characters.",
+            length=5000,
+            limit=80,
+        )
+    )
     await still_at_name(bench, amina)
 
 
 async def test_whitespace_only(bench: Bench) -> None:
     amina = await at_name_question(bench)
     await amina.send("   \n  ")
-    assert amina.last_text == "Ik heb geen tekst gekregen. Typ je antwoord."
+    assert amina.last_text == amina.said(N_("I did not get any text. Please type your answer."))
     await still_at_name(bench, amina)
 
 
 async def test_a_wrong_postcode_gets_an_example(bench: Bench) -> None:
     amina = await at_name_question(bench)
     await amina.answer(*STREET_PARTY[:3], "Mosplein 12")
-    assert "Dat lijkt geen Nederlandse postcode" in amina.last_text
-    assert "Bijvoorbeeld: 1053 AB" in amina.last_text
+    not_a_postcode = N_(
+        "That does not look like a Dutch postcode. A postcode has 4 digits, "
+        "often with 2 letters. For example: {example}",
+        example=Code("1053 AB"),
+    )
+    assert amina.opening(not_a_postcode) in amina.last_text
+    assert amina.said(not_a_postcode) in amina.last_text  # with the example
     await amina.send("0123 AB")  # no postcode starts with 0
-    assert "Dat lijkt geen Nederlandse postcode" in amina.last_text
+    assert amina.opening(not_a_postcode) in amina.last_text
     await amina.send("9711cd")
     assert amina.said(ASK["when"]) in amina.last_text
 
@@ -81,11 +112,20 @@ async def test_dates_in_the_past_or_impossible(bench: Bench) -> None:
     amina = await at_name_question(bench)
     await amina.answer(*STREET_PARTY[:4])
     await amina.send("1-1-2026")
-    assert amina.last_text == "Die datum is al voorbij. Kies een datum vanaf vandaag."
+    assert amina.last_text == amina.said(
+        N_("That date has passed. Please give a date from today on.")
+    )
     await amina.send("31-2-2026")
-    assert amina.last_text == "Die datum bestaat niet. Kijk nog eens naar de dag en de maand."
+    assert amina.last_text == amina.said(
+        N_("That date does not exist. Please check the day and the month.")
+    )
     await amina.send("volgende week ergens")
-    assert "Ik kan die datum niet lezen" in amina.last_text
+    unreadable_date = N_(
+        "I could not read that date. Please type day, month and year, for example: "
+        "{example}. Or tap a button.",
+        example=Code("1-4-2026"),  # thirty days from today
+    )
+    assert amina.said(unreadable_date) in amina.last_text
     await amina.send("12 april")
     assert amina.said(ASK["helpers"]) in amina.last_text
 
@@ -95,13 +135,11 @@ async def test_a_button_from_an_old_message(bench: Bench) -> None:
     await amina.send("Straatfeest")
     await amina.send("Een feest in de straat voor iedereen.")
     old = amina.last
-    await amina.tap("Cultuur en feest")
+    await amina.tap(CATEGORY["culture"])
     await amina.press(old, "f:3:o:green")  # the same question, already answered
-    assert amina.bot_messages[-2].text == "Die knop hoort bij een ouder bericht. Hier zijn we nu."
+    assert amina.bot_messages[-2].text == amina.said(STALE_BUTTON)
     assert amina.said(ASK["postcode"]) in amina.last_text
-    assert bench.telegram.answered_callbacks[-1]["text"] == (
-        "Die knop hoort bij een ouder bericht. Hier zijn we nu."
-    )
+    assert bench.telegram.answered_callbacks[-1]["text"] == amina.said(STALE_BUTTON)
     _, session = await bench.store.chat(amina.id)
     assert session.draft is not None and session.draft.answers["category"] == "culture"
 
@@ -124,7 +162,7 @@ async def test_made_up_callback_data_changes_nothing(bench: Bench) -> None:
         await amina.press(question, forged)
     _, after = await bench.store.chat(amina.id)
     assert after.draft == session.draft
-    assert "Wat wil je doen?" in amina.last_text or "Wat wil je doen" in amina.bot_messages[-1].text
+    assert amina.said(ASK["plan"]) in amina.last_text  # the open question, asked again
     assert await bench.store.initiatives_of(amina.id) == []
 
 
@@ -133,16 +171,18 @@ async def test_someone_elses_initiative_cannot_be_opened(bench: Bench) -> None:
     [plan] = await bench.store.initiatives_of(owner.id)
     other = await greeted(bench, name="Other")
     await other.press(other.last, f"i:{plan.reference}")
-    assert "Ik kan dat initiatief niet vinden." in other.last_text
+    assert other.said(N_("I cannot find that initiative.")) in other.last_text
     assert "Straatfeest" not in other.last_text
 
 
 async def test_an_unknown_command(bench: Bench) -> None:
     amina = await at_name_question(bench)
     await amina.send("/fiets")
-    assert (
-        amina.bot_messages[-2].text
-        == "Ik ken het commando /fiets niet. Typ /help om te zien wat ik kan."
+    assert amina.bot_messages[-2].text == amina.said(
+        N_(
+            "I do not know the command {command}. Type /help to see what I can do.",
+            command=Code("/fiets"),
+        )
     )
     assert amina.said(ASK["title"]) in amina.last_text
     await still_at_name(bench, amina)
@@ -153,7 +193,11 @@ async def test_a_message_in_a_group_chat(bench: Bench) -> None:
     update_id = bench.telegram.push_message(amina.id, "/start", chat_id=-100123)
     await bench.handled(update_id)
     [reply] = [m for m in bench.telegram.chats[-100123] if m.from_bot]
-    assert reply.text.startswith("Ik werk alleen in een privéchat.")
+    private_only = N_(
+        "I only work in a private chat, to protect your privacy. Open a chat with me: {link}",
+        link=Code("https://t.me/buurtbot_offline_bot"),
+    )
+    assert reply.text.startswith(amina.opening(private_only))
     assert "https://t.me/buurtbot_offline_bot" in reply.text
     resident, _session = await bench.store.chat(amina.id)
     assert resident.language is None  # nothing about the group was stored as a resident
@@ -185,8 +229,8 @@ async def test_a_reply_longer_than_telegram_allows_is_split(bench: Bench) -> Non
     assert len(words) == 13_289
     assert len(parts) == 4
     assert all(utf16_length(p.text) <= 4096 for p in parts)
-    assert " ".join(p.text for p in parts) == "Plan\n" + words
-    assert [p.button_labels for p in parts] == [[], [], [], ["Opslaan"]]
+    assert " ".join(p.text for p in parts) == amina.label(NP_("answer", "Plan")) + "\n" + words
+    assert [p.button_labels for p in parts] == [[], [], [], [amina.label(SAVE)]]
     assert parts[0].raw["entities"] == [{"type": "bold", "offset": 0, "length": 4}]
 
 
@@ -212,16 +256,17 @@ async def test_an_edit_telegram_calls_not_modified_counts_as_done(bench: Bench) 
     await amina.send("Straatfeest")
     await amina.send("Een feest in de straat voor iedereen.")
     bench.telegram.fail(Failure("editMessageText", 400, NOT_MODIFIED))
-    await amina.tap("Cultuur en feest")
+    await amina.tap(CATEGORY["culture"])
     assert amina.said(ASK["postcode"]) in amina.last_text
-    assert "Sorry" not in amina.last_text
+    for sorry in (SORRY, UNREADABLE):
+        assert amina.opening(sorry) not in amina.last_text
 
 
 async def test_a_brief_network_failure_is_retried(bench: Bench) -> None:
     amina = await at_name_question(bench)
     bench.telegram.fail(Failure("sendMessage", mode="lost"))
     await amina.send("Straatfeest")
-    assert "Wat wil je doen?" in amina.last_text
+    assert amina.said(ASK["plan"]) in amina.last_text
 
 
 async def test_logs_never_contain_what_residents_wrote(bench: Bench, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -233,7 +278,7 @@ async def test_logs_never_contain_what_residents_wrote(bench: Bench, caplog) -> 
     await amina.send(f"{secret} voor de hele buurt, met soep.")
     bench.telegram.fail(Failure("sendMessage", 400, "Bad Request: can't parse entities"))
     await amina.send(f"{secret} nog een keer")
-    assert "Sorry, er ging bij ons iets mis" in amina.last_text
+    assert amina.said(SORRY) in amina.last_text
     assert caplog.records, "nothing was logged at all"
     assert "Geheimtuin" not in caplog.text
 
@@ -244,7 +289,7 @@ async def test_telegrams_flood_control_is_waited_out(bench: Bench) -> None:
         Failure("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     )
     await amina.send("Straatfeest")
-    assert "Wat wil je doen?" in amina.last_text
+    assert amina.said(ASK["plan"]) in amina.last_text
 
 
 async def at_helpers_question(bench: Bench) -> Person:
@@ -264,8 +309,12 @@ async def test_part_of_a_neighbour_is_refused_as_not_a_whole_number(bench: Bench
     amina = await at_helpers_question(bench)
     for typed in ("3.5", "2,5"):
         await amina.send(typed)
-        assert (
-            amina.last_text == "Hier kan alleen een heel getal. Typ een heel getal, bijvoorbeeld: 4"
+        assert amina.last_text == amina.said(
+            N_(
+                "Only whole numbers are possible here. Please type a whole number, "
+                "for example: {example}",
+                example=4,
+            )
         )
         await nothing_kept_for_helpers(bench, amina)
 
@@ -274,8 +323,13 @@ async def test_a_number_below_zero_is_refused_with_the_reason(bench: Bench) -> N
     amina = await at_helpers_question(bench)
     for typed in ("-5", "\u22125"):  # a hyphen, and the minus sign some keyboards make
         await amina.send(typed)
-        assert amina.last_text == (
-            "Een getal onder nul kan hier niet. Typ een getal van 1 tot en met 500."
+        assert amina.last_text == amina.said(
+            N_(
+                "A number below zero is not possible here. Please type a number from {low} to "
+                "{high}.",
+                low=Code("1"),
+                high=Code("500"),
+            )
         )
         await nothing_kept_for_helpers(bench, amina)
 
@@ -295,26 +349,26 @@ async def picks_of(bench: Bench, amina: Person) -> tuple[str, ...] | None:
 
 async def test_typed_options_are_added_to_the_ticked_boxes(bench: Bench) -> None:
     amina = await at_needs_question(bench)
-    await amina.tap("Geld")
+    await amina.tap(NEED["money"])
     await amina.send("ruimte")
-    assert amina.last_text == (
-        "Ik heb dat aangevinkt. Tik op meer vakjes als je wilt. Tik daarna op Klaar."
+    assert amina.last_text == amina.said(
+        N_("I ticked that for you. Tap more boxes if you want, then tap Done.")
     )
     ticked = [label for label in amina.last.button_labels if label.startswith("✅")]
-    assert ticked == ["✅ Geld", "✅ Een ruimte"]
-    assert "Klaar" in amina.buttons
+    assert ticked == ["✅ " + label for label in amina.labels(NEED["money"], NEED["room"])]
+    assert amina.label(DONE) in amina.buttons
     assert await picks_of(bench, amina) == ("money", "room")
-    await amina.tap("Klaar")
-    assert "Nodig\n• Geld\n• Een ruimte" in amina.last_text
+    await amina.tap(DONE)
+    assert amina.said(needs_line("money", "room")) in amina.last_text
 
 
 async def test_words_that_are_no_option_keep_the_ticked_boxes(bench: Bench) -> None:
     amina = await at_needs_question(bench)
-    await amina.tap("Geld")
+    await amina.tap(NEED["money"])
     await amina.send("een fiets")
-    assert amina.last_text == "Tik op de knoppen om te kiezen. Tik daarna op Klaar."
+    assert amina.last_text == amina.said(N_("Please tap the buttons to choose, then tap Done."))
     ticked = [label for label in amina.last.button_labels if label.startswith("✅")]
-    assert ticked == ["✅ Geld"]
+    assert ticked == ["✅ " + amina.label(NEED["money"])]
     assert await picks_of(bench, amina) == ("money",)
 
 
@@ -322,7 +376,7 @@ async def test_a_typed_list_answers_the_needs_at_once_before_any_tick(bench: Ben
     amina = await at_needs_question(bench)
     await amina.send("geld, ruimte")
     assert amina.said(SUMMARY) in amina.last_text
-    assert "Nodig\n• Geld\n• Een ruimte" in amina.last_text
+    assert amina.said(needs_line("money", "room")) in amina.last_text
 
 
 async def test_a_refused_callback_answer_still_shows_the_next_question(bench: Bench) -> None:
@@ -330,7 +384,7 @@ async def test_a_refused_callback_answer_still_shows_the_next_question(bench: Be
     await amina.answer(*STREET_PARTY[:2])
     too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
     bench.telegram.fail(Failure("answerCallbackQuery", 400, too_old))
-    await amina.tap("Cultuur en feest")
+    await amina.tap(CATEGORY["culture"])
     assert amina.said(ASK["postcode"]) in amina.last_text
     _, session = await bench.store.chat(amina.id)
     assert session.draft is not None and session.draft.answers["category"] == "culture"
@@ -341,10 +395,10 @@ async def test_a_stale_button_whose_answer_is_refused_says_so_in_the_chat(bench:
     await amina.answer(*STREET_PARTY[:2])
     old = amina.last
     green = old.buttons[1][0]["callback_data"]
-    await amina.tap("Cultuur en feest")
+    await amina.tap(CATEGORY["culture"])
     bench.telegram.fail(Failure("answerCallbackQuery", 400, "Bad Request: query is too old"))
     await amina.press(old, green)
-    assert amina.bot_messages[-2].text == "Die knop hoort bij een ouder bericht. Hier zijn we nu."
+    assert amina.bot_messages[-2].text == amina.said(STALE_BUTTON)
     assert amina.said(ASK["postcode"]) in amina.last_text
     _, session = await bench.store.chat(amina.id)
     assert session.draft is not None and session.draft.answers["category"] == "culture"

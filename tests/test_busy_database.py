@@ -20,6 +20,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.fakeapi import Failure
 from bot.handlers.turns import database_down
+from bot.replies import N_
 
 from chatbench import ASK, START, START_INITIATIVE, Bench, Person, Words, greeted
 
@@ -157,7 +158,12 @@ async def test_a_full_disk_makes_residents_wait_until_there_is_room(bench: Bench
     await db.execute("PRAGMA max_page_count = 1073741823")
     await finished(bench, essay, answer)
 
-    assert "Dat is wat lang: 3.000 tekens." in amina.last_text
+    too_long = N_(
+        "That is a bit long: {length} characters. Please keep it under {limit} characters.",
+        length=3000,
+        limit=80,
+    )
+    assert amina.said(too_long) in amina.last_text
     _, session = await bench.store.chat(bob.id)
     assert session.draft is not None and session.draft.answers == {"title": "Moestuin"}
     assert asked(bob, ASK["plan"]) == 1

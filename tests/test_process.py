@@ -14,10 +14,14 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.fakeapi import FakeTelegram
+from bot.handlers.turns import TOO_MANY, UNREADABLE
+from bot.replies import N_
 from bot.store import Store
 
-from botprocess import SECRET, WAIT, lines, start_bot, terminated, until
-from chatbench import AMSTERDAM, Bench, greeted
+from botprocess import SECRET, WAIT, dutch, lines, start_bot, terminated, until
+from chatbench import AMSTERDAM, ASK, START_INITIATIVE, Bench, greeted
+
+HELLO = N_("Hello! I am Buurtbot.")  # how the greeting begins
 
 
 async def test_run_polls_a_local_bot_api_server_and_answers_start(
@@ -30,7 +34,7 @@ async def test_run_polls_a_local_bot_api_server_and_answers_start(
 
     await until(telegram, lambda: any(m.from_bot for m in telegram.chats.get(42, [])))
     greeting = next(m for m in telegram.chats[42] if m.from_bot)
-    assert greeting.text.startswith("Hallo! Ik ben Buurtbot.")
+    assert greeting.text.startswith(dutch(HELLO))
     assert ("default", "nl") in telegram.commands
     assert [c["command"] for c in telegram.commands[("default", "")]] == [
         "start",
@@ -56,7 +60,7 @@ async def test_killed_in_the_middle_of_a_burst_a_new_process_loses_nothing(
     await bench.start()
     people = [await greeted(bench, name=f"Buur {i}") for i in range(residents)]
     for person in people:
-        await person.tap("Start een initiatief")
+        await person.tap(START_INITIATIVE)
     await bench.stop()
     telegram.forget_pending()
     db = bench.settings.db
@@ -90,7 +94,7 @@ async def test_killed_in_the_middle_of_a_burst_a_new_process_loses_nothing(
 
     def everyone_at_the_postcode() -> bool:
         return all(
-            any("Wat is de postcode" in m.text for m in telegram.chats[p.id] if m.from_bot)
+            any(dutch(ASK["postcode"]) in m.text for m in telegram.chats[p.id] if m.from_bot)
             for p in people
         )
 
@@ -117,7 +121,8 @@ async def test_killed_in_the_middle_of_a_burst_a_new_process_loses_nothing(
 
 
 def greetings(telegram: FakeTelegram, user_id: int) -> int:
-    return sum(m.from_bot and m.text.startswith("Hallo!") for m in telegram.chats.get(user_id, []))
+    hello = dutch(HELLO)
+    return sum(m.from_bot and m.text.startswith(hello) for m in telegram.chats.get(user_id, []))
 
 
 async def test_poisoned_updates_among_good_ones_never_stop_the_bot(
@@ -160,7 +165,7 @@ async def test_poisoned_updates_among_good_ones_never_stop_the_bot(
 
     process = await start_bot(api_url, db)
     await until(telegram, lambda: greetings(telegram, amina) and greetings(telegram, bob))
-    await until(telegram, lambda: any("niet lezen" in m.text for m in telegram.chats[chris]))
+    await until(telegram, lambda: any(dutch(UNREADABLE) in m.text for m in telegram.chats[chris]))
     stderr = await terminated(process)
     assert "Traceback" not in stderr
     assert len(lines(stderr, "WARNING")) == 2  # each quarantined update: one line
@@ -203,7 +208,7 @@ async def test_a_flooder_beside_a_neighbour(
         telegram.push_message(flooder, f"spam {i}")
     telegram.push_message(amina, "/start")
     await until(telegram, lambda: greetings(telegram, amina) == 1)
-    notice = "Je stuurt veel berichten tegelijk."
+    notice = dutch(TOO_MANY)
 
     def noticed() -> bool:
         return any(m.text.startswith(notice) for m in telegram.chats[flooder])

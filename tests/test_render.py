@@ -46,7 +46,8 @@ def test_share_buttons_become_a_reply_keyboard() -> None:
     markup = Renderer(languages).render(reply, languages("nl")).markup
     assert markup is not None
     button = markup.to_dict()["keyboard"][0][0]
-    assert button == {"text": "📱 Mijn telefoonnummer delen", "request_contact": True}
+    share = languages("nl").label(NP_("button", "Share my phone number"))
+    assert button == {"text": f"📱 {share}", "request_contact": True}
 
 
 def test_user_text_is_escaped_once() -> None:
@@ -55,7 +56,8 @@ def test_user_text_is_escaped_once() -> None:
         (N_("<b>{label}</b>\n{answer}", label=NP_("answer", "Plan"), answer=Said("a < b & c")),)
     )
     text = Renderer(languages).text(reply, languages("nl"))
-    assert text == "<b>Plan</b>\na &lt; b &amp; c"
+    plan = languages("nl").label(NP_("answer", "Plan"))
+    assert text == f"<b>{plan}</b>\na &lt; b &amp; c"
 
 
 def test_right_to_left_values_are_isolated_and_the_message_starts_right_to_left() -> None:

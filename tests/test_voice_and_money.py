@@ -11,7 +11,7 @@ from bot.flows import engine
 from bot.flows.engine import Ctx, Flow, Kind, Step, Typed
 from bot.flows.validators import Ok, Problem, parse_money
 from bot.i18n import Translator
-from bot.replies import N_, Euro
+from bot.replies import N_, NN_, NP_, Code, Euro
 
 from chatbench import ASK, SAVE, START_INITIATIVE, STREET_PARTY, Bench, greeted
 
@@ -23,7 +23,11 @@ async def test_a_voice_note_answers_a_text_question(bench: Bench) -> None:
     await amina.send_voice()  # the plan, told instead of typed
     assert amina.said(ASK["category"]) in amina.last_text
     await amina.answer(*STREET_PARTY[2:])
-    assert "Plan\n🎤 Spraakbericht van 4 seconden" in amina.last_text
+    four_seconds = NN_(
+        "🎤 Voice message of {count} second", "🎤 Voice message of {count} seconds", 4
+    )
+    plan_line = N_("<b>{label}</b>\n{answer}", label=NP_("answer", "Plan"), answer=four_seconds)
+    assert amina.said(plan_line) in amina.last_text
     await amina.tap(SAVE)
     [plan] = await bench.store.initiatives_of(amina.id)
     assert plan.plan == {"voice": "voice-1", "seconds": 4}
@@ -38,9 +42,10 @@ async def test_a_voice_title_is_listed_as_a_voice_message(bench: Bench) -> None:
     await amina.send_voice()
     await amina.answer(*STREET_PARTY[1:])
     await amina.tap(SAVE)
-    await amina.tap("Mijn initiatieven")
+    await amina.tap(NP_("button", "My initiatives"))
     [plan] = await bench.store.initiatives_of(amina.id)
-    assert f"Spraakbericht · {plan.reference}" in amina.buttons
+    listed = NP_("button", "🎤 Voice message · {reference}", reference=Code(plan.reference))
+    assert amina.label(listed) in amina.buttons
 
 
 async def test_a_voice_note_where_a_postcode_is_asked(bench: Bench) -> None:
@@ -48,7 +53,9 @@ async def test_a_voice_note_where_a_postcode_is_asked(bench: Bench) -> None:
     await amina.tap(START_INITIATIVE)
     await amina.answer(*STREET_PARTY[:3])
     await amina.send_voice()
-    assert amina.last_text == "Ik kan hier alleen getypte tekst lezen. Typ je antwoord."
+    assert amina.last_text == amina.said(
+        N_("I can only read typed text here. Please type your answer.")
+    )
 
 
 @pytest.mark.parametrize(
