@@ -50,15 +50,6 @@ async def claim(db: aiosqlite.Connection, effect: Claim, now: dt.datetime) -> Cl
     return Claimed(True, owner, language, json.loads(text))
 
 
-async def owner(writer: Writer, reference: str) -> int | None:
-    found = list(
-        await writer.db.execute_fetchall(
-            "SELECT owner FROM cases WHERE reference = ?", (reference,)
-        )
-    )
-    return found[0][0] if found else None
-
-
 async def open_questions(writer: Writer, limit: int = 20) -> list[Case]:
     """The oldest questions nobody has taken, oldest first."""
     found = await writer.db.execute_fetchall(

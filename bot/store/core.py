@@ -173,9 +173,6 @@ class Store(Writer):
     async def remember_username(self, username: str) -> None:
         await people.remember_username(self, username)
 
-    async def case_owner(self, reference: str) -> int | None:
-        return await cases.owner(self, reference)
-
     async def open_questions(self) -> list[Case]:
         return await cases.open_questions(self)
 
