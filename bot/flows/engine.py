@@ -63,15 +63,24 @@ class Step:
     applies: Callable[[Answers], bool] | None = None
 
 
+STOP_QUESTION = N_("Do you want to stop? Your answers for this plan will be deleted.")
+RESTART_QUESTION = N_("Do you want to start again? Your answers for this plan will be deleted.")
+
+
 @dataclass(frozen=True)
 class Flow:
-    """A conversation: its steps, the summary heading, and the answer that names a draft."""
+    """A conversation: its steps, the summary heading, and the answer that names a draft.
+
+    `stop_question` and `restart_question` say, in the flow's own words, what is lost.
+    """
 
     name: str
     version: int
     steps: tuple[Step, ...]
     summary: Msg
     title_key: str
+    stop_question: Msg = STOP_QUESTION
+    restart_question: Msg = RESTART_QUESTION
 
     def step(self, key: str) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
@@ -176,7 +185,7 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
     """The question a resident in this draft is expected to answer now."""
     if draft.cancelling:
         return Reply.of(
-            N_("Do you want to stop? Your answers for this plan will be deleted."),
+            flow.stop_question,
             buttons=(
                 (Button(NP_("button", "Yes, stop"), STOP),),
                 (Button(NP_("button", "No, go on"), GO_ON),),
@@ -184,7 +193,7 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
         )
     if draft.restarting:
         return Reply.of(
-            N_("Do you want to start again? Your answers for this plan will be deleted."),
+            flow.restart_question,
             buttons=(
                 (Button(NP_("button", "Yes, start again"), ANEW),),
                 (Button(NP_("button", "No, go on"), GO_ON),),

@@ -17,6 +17,8 @@ QUESTION = Flow(
     version=1,
     title_key="question",
     summary=N_("Here is your question. Please check it."),
+    stop_question=N_("Do you want to stop? Your question will not be sent."),
+    restart_question=N_("Do you want to start again? What you wrote will be deleted."),
     steps=(
         Step(
             "question",
