@@ -33,6 +33,7 @@ from telegram.request import BaseRequest, RequestData
 
 BOT_ID = 7_000_000_001
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -228,6 +229,7 @@ class FakeTelegram:
         self.blocked: set[int] = set()
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.answered_callbacks: list[dict[str, Any]] = []
+        self.files: set[str] = set()  # file ids Telegram knows: those people sent
         self.webhook = ""  # a URL once setWebhook was called: getUpdates is refused then
         self._pending: list[dict[str, Any]] = []
         self.updates: dict[int, dict[str, Any]] = {}
@@ -301,6 +303,9 @@ class FakeTelegram:
                 command = text.split()[0]
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         message.update(content)
+        for value in content.values():
+            if isinstance(value, dict) and "file_id" in value:
+                self.files.add(str(value["file_id"]))
         self.chats.setdefault(chat, []).append(
             Message(
                 chat,
@@ -476,9 +481,10 @@ class FakeTelegram:
         raw = {
             k: v for k, v in message.raw.items() if k not in ("text", "entities", "reply_markup")
         }
-        raw["text"] = message.text
-        if entities:
-            raw["entities"] = entities
+        if "voice" not in raw:  # a voice note shows its caption, kept as it was sent
+            raw["text"] = message.text
+            if entities:
+                raw["entities"] = entities
         if message.buttons:
             raw["reply_markup"] = {"inline_keyboard": message.buttons}
         message.raw = raw
@@ -501,6 +507,8 @@ class FakeTelegram:
 
     async def _api_editMessageText(self, params: Mapping[str, Any]) -> dict[str, Any]:
         message = self._find(params)
+        if "voice" in message.raw:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         markup, shown, entities = self._text(params)
         inline, _keyboard, _remove = self._markup(params)
         if shown == message.text and markup == message.markup and inline == message.buttons:
@@ -564,6 +572,32 @@ class FakeTelegram:
             "file_unique_id": file_id,
             "file_name": str(params.get("_file_name") or "document"),
         }
+        return message.raw
+
+    async def _api_sendVoice(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A voice note sent again by the file id of one a person sent (uploads are not in the
+        fake). Shown as "[voice]" and its caption; a caption has at most 1,024 characters."""
+        chat_id = int(params["chat_id"])
+        self._check_reachable(chat_id)
+        file_id = str(params.get("voice") or "")
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        caption = str(params.get("caption") or "")
+        shown, entities = (
+            parse_html(caption) if caption and params.get("parse_mode") == "HTML" else (caption, [])
+        )
+        if utf16_length(shown) > CAPTION_LIMIT:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        inline, _keyboard, _remove = self._markup(params)
+        text = f"[voice]\n{shown}" if shown else "[voice]"
+        message = self._sent(chat_id, text=text, markup=caption, buttons=inline)
+        message.raw.pop("text", None)
+        message.raw.pop("entities", None)
+        message.raw["voice"] = {"file_id": file_id, "file_unique_id": file_id, "duration": 1}
+        if shown:
+            message.raw["caption"] = shown
+            if entities:
+                message.raw["caption_entities"] = entities
         return message.raw
 
     async def _api_getFile(self, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -119,12 +119,15 @@ class Reply:
 
     `edit_tapped` asks the renderer to update the message whose button was tapped, instead of
     sending a new one (used when only the marks on a multi-choice keyboard change).
+    `voice` is the Telegram file id of a voice note to send again (a resident's own recorded
+    answer), with the paragraphs as its caption; a direct reply only, not for the outbox.
     """
 
     paragraphs: tuple[Msg, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()
     keyboard: tuple[tuple[Button, ...], ...] = ()
     edit_tapped: bool = False
+    voice: str | None = None
 
     @staticmethod
     def of(*paragraphs: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
@@ -238,6 +241,8 @@ def reply_to_json(reply: Reply) -> Json:
         data["buttons"] = [[_button_to_json(b) for b in row] for row in reply.buttons]
     if reply.keyboard:
         data["keyboard"] = [[_button_to_json(b) for b in row] for row in reply.keyboard]
+    if reply.voice is not None:
+        raise TypeError("the outbox does not send voice notes (yet): send them as direct replies")
     return data
 
 

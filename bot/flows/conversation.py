@@ -28,7 +28,15 @@ from bot.flows.registry import FLOWS, PURPOSES, START_INITIATIVE, startable
 from bot.flows.screens import Operator
 from bot.replies import N_, Code, Msg, Reply
 
+# A resident who writes again after this long is asked whether to continue their draft at all
+# (overnight, say: they may have given up on it, or want to start again).
 RESUME_AFTER = dt.timedelta(hours=12)
+# After this long the question has scrolled out of sight and out of mind (other chats, a
+# meal, work), though the resident still means to go on: an answer that does not fit then
+# comes with "welcome back, we were at question 5 of 7" and the question again. Shorter would
+# greet someone who only paused to look up their postcode; the 12 hours above are for the
+# different question whether to go on at all.
+BACK_AFTER = dt.timedelta(hours=1)
 
 # A deep-link payload as Telegram allows it: an opaque token, never data we trust as written.
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -65,6 +73,14 @@ class ListInitiatives:
 @dataclass(frozen=True)
 class ShowInitiative:
     reference: str
+
+
+@dataclass(frozen=True)
+class PlayVoice:
+    """Send again the voice note that answered `key` in the resident's saved plan."""
+
+    reference: str
+    key: str
 
 
 Query = object  # a question for the store, answered after the commit (see `answer_query`)
@@ -281,10 +297,11 @@ def _greeted(resident: Resident, session: Session, event: Input, env: Env) -> Tu
             else N_("I can only read text and buttons. What do you want to do?")
         )
         return Turn(resident, session, (menu(resident, intro),))
-    away = session.active_at is not None and env.now - session.active_at >= RESUME_AFTER
-    if away and not session.resume_asked:
+    idle = None if session.active_at is None else env.now - session.active_at
+    if idle is not None and idle >= RESUME_AFTER and not session.resume_asked:
         return _resume_question(resident, session)
-    outcome = engine.advance(FLOWS[draft.flow], draft, event, _ctx(env))
+    returning = idle is not None and idle >= BACK_AFTER
+    outcome = engine.advance(FLOWS[draft.flow], draft, event, _ctx(env), returning=returning)
     return _with_draft(resident, session, outcome, env)
 
 
@@ -337,6 +354,11 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
             return Turn(resident, session, (screens.help_text(), *pending(resident, session, env)))
     if kind == screens.SHOW and rest:
         return Turn(resident, session, query=ShowInitiative(rest))
+    if kind == screens.PLAY:
+        reference, _, key = rest.partition(":")
+        if reference and key:
+            return Turn(resident, session, query=PlayVoice(reference, key))
+        return stale(resident, session, env)
     if kind == screens.GREETED:
         return Turn(resident, session, pending(resident, session, env))
     rev, _, token = rest.partition(":")
@@ -357,11 +379,16 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
 
 
 def answer_query(
-    query: ListInitiatives | ShowInitiative, found: list[Initiative], resident: Resident
+    query: ListInitiatives | ShowInitiative | PlayVoice,
+    found: list[Initiative],
+    resident: Resident,
 ) -> tuple[Reply, ...]:
     """Replies for a question about stored initiatives, once the store has looked them up."""
     if isinstance(query, ListInitiatives):
         return (screens.initiative_list(found),)
     if not found:
         return (menu(resident, N_("I cannot find that initiative.")),)
+    if isinstance(query, PlayVoice):
+        voice = screens.voice_answer(found[0], query.key)
+        return (voice or screens.initiative_card(found[0]),)
     return (screens.initiative_card(found[0]),)

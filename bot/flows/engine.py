@@ -203,9 +203,8 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
         return _summary(flow, draft, ctx)
     step = flow.step(draft.at)
     assert step is not None, draft.at
-    relevant = flow.relevant(draft.answers)
-    number = next(i for i, s in enumerate(relevant, 1) if s.key == step.key)
-    paragraphs = [N_("Question {number} of {total}", number=number, total=len(relevant)), step.ask]
+    number, total = _position(flow, draft, step)
+    paragraphs = [N_("Question {number} of {total}", number=number, total=total), step.ask]
     if step.hint is not None:
         paragraphs.append(step.hint)
     if step.key in draft.answers:
@@ -219,6 +218,12 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
     if share:
         return Reply(tuple(paragraphs), keyboard=(*share, *rows))
     return Reply(tuple(paragraphs), tuple(rows))
+
+
+def _position(flow: Flow, draft: Draft, step: Step) -> tuple[int, int]:
+    """Which question this is, of how many that apply to these answers."""
+    relevant = flow.relevant(draft.answers)
+    return next(i for i, s in enumerate(relevant, 1) if s.key == step.key), len(relevant)
 
 
 def _summary(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
@@ -260,9 +265,29 @@ def restart(flow: Flow, draft: Draft, ctx: Ctx) -> Outcome:
 # --- Handling input -----------------------------------------------------------------------
 
 
-def _problem(flow: Flow, draft: Draft, ctx: Ctx, message: Msg) -> Outcome:
+def _problem(
+    flow: Flow, draft: Draft, ctx: Ctx, message: Msg, *, returning: bool = False
+) -> Outcome:
+    """What is wrong first, then what is asked, in one message with the question's buttons.
+
+    A resident `returning` after a while (see `bot.flows.conversation.BACK_AFTER`) may have
+    lost track: they first read where we were ("question 5 of 7"), and the question comes
+    with its example. At the summary, the summary itself is the question.
+    """
     asked = prompt(flow, draft, ctx)
-    return Outcome(draft, (replace(asked, paragraphs=(message,)),))
+    step = flow.step(draft.at)
+    if step is None:
+        return Outcome(draft, (asked if returning else replace(asked, paragraphs=(message,)),))
+    paragraphs = [message, step.ask]
+    if returning:
+        number, total = _position(flow, draft, step)
+        back = N_(
+            "Welcome back. We were at question {number} of {total}.", number=number, total=total
+        )
+        paragraphs.insert(0, back)
+        if step.hint is not None:
+            paragraphs.append(step.hint)
+    return Outcome(draft, (replace(asked, paragraphs=tuple(paragraphs)),))
 
 
 def _moved(flow: Flow, draft: Draft, ctx: Ctx, **changes: Any) -> Outcome:
@@ -286,8 +311,14 @@ def _answer(flow: Flow, draft: Draft, ctx: Ctx, step: Step, value: Answer) -> Ou
     )
 
 
-def advance(flow: Flow, draft: Draft, event: Event, ctx: Ctx) -> Outcome:
-    """The resident's input applied to their draft."""
+def advance(
+    flow: Flow, draft: Draft, event: Event, ctx: Ctx, *, returning: bool = False
+) -> Outcome:
+    """The resident's input applied to their draft.
+
+    `returning`: they were away a while, so an answer that does not fit comes back with a
+    reminder of where we were (see `_problem`).
+    """
     asked = prompt(flow, draft, ctx)
     step = flow.step(draft.at)
     if isinstance(event, Typed):
@@ -306,9 +337,14 @@ def advance(flow: Flow, draft: Draft, event: Event, ctx: Ctx) -> Outcome:
         draft = replace(draft, cancelling=False, restarting=False)
     if step is None:
         return _problem(
-            flow, draft, ctx, N_("Please tap Save if everything is right, or change an answer.")
+            flow,
+            draft,
+            ctx,
+            N_("Please tap Save if everything is right, or change an answer."),
+            returning=returning,
         )
-    return _result(flow, draft, ctx, step, step.kind.read(step, event, draft, ctx))
+    result = step.kind.read(step, event, draft, ctx)
+    return _result(flow, draft, ctx, step, result, returning=returning)
 
 
 def _tap(flow: Flow, draft: Draft, token: str, step: Step | None, ctx: Ctx) -> Outcome:
@@ -347,7 +383,9 @@ def _tap(flow: Flow, draft: Draft, token: str, step: Step | None, ctx: Ctx) -> O
     return _result(flow, draft, ctx, step, step.kind.tap(step, draft, token, ctx))
 
 
-def _result(flow: Flow, draft: Draft, ctx: Ctx, step: Step, result: Result) -> Outcome:
+def _result(
+    flow: Flow, draft: Draft, ctx: Ctx, step: Step, result: Result, *, returning: bool = False
+) -> Outcome:
     """What a step's kind made of the input: an answer, a problem, or picks to show again."""
     if isinstance(result, Ok):
         return _answer(flow, draft, ctx, step, result.value)
@@ -357,4 +395,4 @@ def _result(flow: Flow, draft: Draft, ctx: Ctx, step: Step, result: Result) -> O
         if result.note is not None:
             asked = replace(asked, paragraphs=(result.note,))
         return Outcome(new, (replace(asked, edit_tapped=result.edit),))
-    return _problem(flow, draft, ctx, result.message)
+    return _problem(flow, draft, ctx, result.message, returning=returning)

@@ -228,6 +228,9 @@ class InputKind(ABC):
         return Problem(TAP_A_BUTTON)
 
 
+TEXT_OR_VOICE = N_("I cannot use that here. Please type your answer or send a voice message.")
+
+
 class Text(InputKind):
     """Free text within `min_len`..`max_len`, or a voice note."""
 
@@ -237,7 +240,10 @@ class Text(InputKind):
     def read(self, step: Step, event: Event, draft: Draft, ctx: Ctx) -> Result:
         if isinstance(event, Voice):
             return Ok({"voice": event.file_id, "seconds": event.seconds})
-        return super().read(step, event, draft, ctx)
+        if isinstance(event, Typed):
+            return self.parse(step, event.text, draft, ctx)
+        # A sticker or photo: say that speaking is fine too, for those who find typing hard.
+        return Problem(TEXT_OR_VOICE)
 
     def parse(self, step: Step, text: str, draft: Draft, ctx: Ctx) -> Result:
         return v.parse_text(text, min_len=step.min_len, max_len=step.max_len)

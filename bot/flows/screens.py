@@ -16,6 +16,7 @@ from bot.replies import N_, NN_, NP_, Button, Code, Day, Msg, Reply
 
 # Callback data: a letter for the screen, then what was chosen.
 MENU, LANGUAGE, GREETED, SHOW, RESUME, FLOW = "m", "l", "g", "i", "r", "f"
+PLAY = "p"  # play a voice answer of a saved plan again: p:<reference>:<step key>
 SWITCH = "sw"  # shared by every audience: switch to the menu of another role
 OP = "op"  # the operator audience's buttons
 OP_HOME, OP_QUESTIONS, OP_HELP = "home", "questions", "help"
@@ -176,11 +177,17 @@ def initiative_list(initiatives: Sequence[Initiative]) -> Reply:
 
 
 def _list_button(initiative: Initiative) -> Button:
+    """A plan by its name; a plan named by a voice note by its kind and the day it was saved,
+    in the reader's language, until a name is typed."""
     data = f"{SHOW}:{initiative.reference}"
     if isinstance(initiative.title, str):
         return Button(Code(f"{initiative.title} · {initiative.reference}"), data, "📄")
-    reference = Code(initiative.reference)
-    return Button(NP_("button", "🎤 Voice message · {reference}", reference=reference), data)
+    category = INITIATIVE.step("category")
+    assert category is not None
+    kind = display(category, initiative.category)
+    assert isinstance(kind, Msg)
+    day = Day(initiative.created_at.date())
+    return Button(NP_("button", "{kind} · {day} 🎤", kind=kind, day=day), data)
 
 
 def initiative_text(initiative: Initiative) -> tuple[Msg, ...]:
@@ -212,8 +219,45 @@ def initiative_card(initiative: Initiative) -> Reply:
     """A saved initiative shown to the resident who made it, in the words of its summary."""
     return Reply(
         initiative_text(initiative),
-        ((Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),),
+        (
+            *_play_rows(initiative),
+            (Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),
+        ),
     )
+
+
+def _voice(answer: object) -> str | None:
+    """The file id of a voice answer, or None for any other answer."""
+    return answer.get("voice") if isinstance(answer, dict) else None
+
+
+def _play_rows(initiative: Initiative) -> tuple[tuple[Button, ...], ...]:
+    """A button to listen again to each answer given as a voice note."""
+    answers = initiative.answers()
+    return tuple(
+        (
+            Button(
+                NP_("button", "Listen: {label}", label=step.label),
+                f"{PLAY}:{initiative.reference}:{step.key}",
+                "🔊",
+            ),
+        )
+        for step in INITIATIVE.relevant(answers)
+        if _voice(answers[step.key])
+    )
+
+
+def voice_answer(initiative: Initiative, key: str) -> Reply | None:
+    """A voice answer of a saved plan sent again (Telegram keeps the file; its id is enough),
+    with the answer's label as caption and the card's buttons, as the card loses them when
+    tapped. None when that answer is not a voice note."""
+    step = INITIATIVE.step(key)
+    answers = initiative.answers()
+    file_id = _voice(answers.get(key))
+    if step is None or file_id is None:
+        return None
+    caption = N_("<b>{label}</b>\n{answer}", label=step.label, answer=display(step, answers[key]))
+    return Reply((caption,), initiative_card(initiative).buttons, voice=file_id)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,15 @@
 """Validators: turn what a resident typed into a clean value, or say kindly what is wrong.
 
 Each is a small pure function returning `Ok(value)` or `Problem(message)`. The problem
-messages are complete on their own (what is wrong, what to type, an example), because they are
-sent instead of repeating the question.
+messages are complete on their own (what is wrong, what to type, an example); the engine sends
+each one first, with the question after it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -31,30 +32,74 @@ class Problem:
 
 
 POSTCODE_EXAMPLE = "1053 AB"
-_POSTCODE = re.compile(r"^([1-9]\d{3})\s*([A-Za-z]{2})?$")
+_POSTCODE = re.compile(r"^([1-9]\d{3})([A-Z]{2})?$")
 # Letter pairs PostNL never issues; a typo is more likely than a new postcode.
 _UNUSED_LETTERS = {"SA", "SD", "SS"}
 
+# Cyrillic letters that look like Latin ones, as a Ukrainian or Russian keyboard types them:
+# "1053 АВ" copied from a letter by eye is 1053 AB. Only letters with one obvious Latin twin
+# (Ukrainian І too); Б, Г, Д, ... have none, and a postcode with them is refused with the hint.
+_CYRILLIC_TWINS = str.maketrans(
+    "АВСЕНКМОРТХІавсенкмортхі",
+    "ABCEHKMOPTXIabcehkmoptxi",
+)
+# Arabic-script letters are NOT read as Latin ones. There are two ways people could mean them,
+# and they disagree: by the key pressed on a phone still set to Arabic or Persian ("1053 شلا":
+# the keys marked A and B on the Arabic layout), or by sound ("1053 اب": A and B said aloud,
+# which by key would be H and F). The Arabic and Persian layouts also differ on B, C, D, M, N,
+# X and Z. A wrong postcode sends the plan to the wrong neighbourhood without anyone noticing,
+# so the resident is asked kindly for Latin letters, or for the 4 digits alone.
+_OTHER_LETTERS = re.compile(r"[^\W\d_A-Za-z]")
+
+NOT_A_POSTCODE = N_(
+    "That does not look like a Dutch postcode. A postcode has 4 digits and often 2 Latin "
+    "letters (A to Z). For example: {example}",
+    example=Code(POSTCODE_EXAMPLE),
+)
+
 
 def parse_postcode(text: str) -> Ok[str] | Problem:
-    """`1234AB`, `1234 ab` and `1234` become `1234 AB` and `1234`."""
-    compact = ascii_digits(clean_text(text)).replace("-", " ").strip()
+    """A Dutch postcode as people type it: `1234AB`, ` 1234  ab `, `1234-ab`, `١٢٣٤ AB`,
+    Cyrillic look-alikes (`1234 АВ`) and full-width forms all become `1234 AB`; `1234` stays
+    `1234` (a postcode area)."""
+    typed = unicodedata.normalize("NFKC", ascii_digits(clean_text(text)))
+    # Spaces, dashes, dots and invisible characters anywhere: "1053-ab.", "10 53 AB".
+    compact = "".join(
+        c
+        for c in typed.translate(_CYRILLIC_TWINS).upper()
+        if not c.isspace() and unicodedata.category(c)[0] != "P" and unicodedata.category(c) != "Cf"
+    )
     match = _POSTCODE.match(compact)
-    if match is None or (match.group(2) or "").upper() in _UNUSED_LETTERS:
+    if match is not None and (match.group(2) or "") not in _UNUSED_LETTERS:
+        digits, letters = match.group(1), match.group(2)
+        return Ok(f"{digits} {letters}" if letters else digits)
+    digits_first = re.match(r"[1-9]\d{3}", compact)
+    if digits_first is not None and _OTHER_LETTERS.search(compact):
         return Problem(
             N_(
-                "That does not look like a Dutch postcode. A postcode has 4 digits, "
-                "often with 2 letters. For example: {example}",
+                "Please type the letters of the postcode in Latin letters (A to Z), as on a "
+                "Dutch letter. For example: {example}. Or type only the 4 digits: {digits}",
                 example=Code(POSTCODE_EXAMPLE),
+                digits=Code(digits_first.group(0)),
             )
         )
-    digits, letters = match.group(1), match.group(2)
-    return Ok(f"{digits} {letters.upper()}" if letters else digits)
+    return Problem(NOT_A_POSTCODE)
+
+
+# Characters that take no room: zero-width space and joiners, word joiner, byte-order mark, ...
+# (Unicode "format" characters). Persian writes with the zero-width non-joiner inside words, so
+# these are only removed around the text and not counted as what the resident wrote.
+def _visible(text: str) -> str:
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def parse_text(text: str, *, min_len: int, max_len: int) -> Ok[str] | Problem:
-    """Trimmed text within the step's limits."""
+    """Trimmed text within the step's limits, with at least one letter or digit."""
     cleaned = clean_text(text)
+    while cleaned and unicodedata.category(cleaned[0]) == "Cf":
+        cleaned = cleaned[1:].strip()
+    while cleaned and unicodedata.category(cleaned[-1]) == "Cf":
+        cleaned = cleaned[:-1].strip()
     if not cleaned:
         return Problem(N_("I did not get any text. Please type your answer."))
     if len(cleaned) > max_len:
@@ -65,7 +110,9 @@ def parse_text(text: str, *, min_len: int, max_len: int) -> Ok[str] | Problem:
                 limit=max_len,
             )
         )
-    if len(cleaned) < min_len:
+    if not any(c.isalnum() for c in cleaned):
+        return Problem(N_("I see no letters or numbers in that. Please type your answer in words."))
+    if len(_visible(cleaned)) < min_len:
         return Problem(N_("That is very short. Please tell a little more."))
     return Ok(cleaned)
 

@@ -23,6 +23,7 @@ from bot.i18n import RLM, Languages, Translator
 from bot.replies import Button, Reply, Request
 
 LIMIT = 4096
+CAPTION_LIMIT = 1024  # a voice note's caption
 CALLBACK_LIMIT = 64
 _MIRRORED = str.maketrans({"◀": "▶", "▶": "◀", "➡": "⬅", "⬅": "➡"})
 _TOKEN = re.compile(r"<[^<>]*>|\s+|(?:&[#\w]+;|[^<&\s])+")
@@ -59,6 +60,11 @@ def _cut(word: str, room: int) -> tuple[str, str]:
         if size > room:
             return word[: piece.start()], word[piece.start() :]
     return word, ""
+
+
+def visible_length(text: str) -> int:
+    """How long HTML text is as Telegram counts it: tags left out, entities as one character."""
+    return _visible(re.sub(r"<[^>]*>", "", text))
 
 
 def split_html(text: str, limit: int = LIMIT) -> list[str]:

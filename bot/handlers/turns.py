@@ -35,7 +35,7 @@ from bot.flows.effects import (
 from bot.flows.engine import STALE
 from bot.flows.initiative import new_reference
 from bot.flows.screens import Operator
-from bot.handlers.render import Renderer, split_html
+from bot.handlers.render import CAPTION_LIMIT, Rendered, Renderer, split_html, visible_length
 from bot.i18n import Languages, Translator
 from bot.replies import N_, Code, Msg, Reply
 from bot.store import Changes, Store, StoreFailure
@@ -196,7 +196,7 @@ class Turns:
         if isinstance(query, conversation.ListInitiatives):
             found = await store.initiatives_of(user_id)
             return conversation.answer_query(query, found, turn.resident)
-        if isinstance(query, conversation.ShowInitiative):
+        if isinstance(query, conversation.ShowInitiative | conversation.PlayVoice):
             one = await store.initiative(user_id, query.reference)
             return conversation.answer_query(query, [one] if one else [], turn.resident)
         if isinstance(query, operating.Overview):
@@ -327,6 +327,9 @@ class Turns:
                 and await self._edit(tapped, rendered.chunks[0], rendered.markup)
             ):
                 continue
+            if reply.voice is not None:
+                await self._send_voice(bot, chat_id, reply.voice, rendered)
+                continue
             for chunk in rendered.chunks[:-1]:
                 await patiently(self.s.clock, bot.send_message, chat_id, chunk)
             await patiently(
@@ -335,6 +338,26 @@ class Turns:
                 chat_id,
                 rendered.chunks[-1],
                 reply_markup=rendered.markup,
+            )
+
+    async def _send_voice(self, bot: Bot, chat_id: int, file_id: str, rendered: Rendered) -> None:
+        """A voice note Telegram already has, sent again by its file id, with the text as its
+        caption (or, past a caption's 1,024 characters, as a message after it)."""
+        [*before, text] = rendered.chunks
+        fits = not before and visible_length(text) <= CAPTION_LIMIT
+        await patiently(
+            self.s.clock,
+            bot.send_voice,
+            chat_id,
+            file_id,
+            caption=text if fits else None,
+            reply_markup=rendered.markup if fits else None,
+        )
+        if not fits:
+            for chunk in rendered.chunks[:-1]:
+                await patiently(self.s.clock, bot.send_message, chat_id, chunk)
+            await patiently(
+                self.s.clock, bot.send_message, chat_id, text, reply_markup=rendered.markup
             )
 
     async def _edit(self, message: Message, text: str, markup: object) -> bool:
@@ -349,6 +372,8 @@ class Turns:
 
     async def _mark_choice(self, message: Message, data: str | None) -> None:
         """The tapped message keeps its text, shows what was chosen, and loses its buttons."""
+        if message.text is None:
+            return  # a voice note played back: its buttons stay, they all still apply
         keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
         label = next((b.text for row in keyboard for b in row if b.callback_data == data), None)
         if label is None:
