@@ -77,8 +77,9 @@ def parse_postcode(text: str) -> Ok[str] | Problem:
     if digits_first is not None and _OTHER_LETTERS.search(compact):
         return Problem(
             N_(
-                "Please type the letters of the postcode in Latin letters (A to Z), as on a "
-                "Dutch letter. For example: {example}. Or type only the 4 digits: {digits}",
+                "Please type the postcode with Latin letters (A to Z), for example: {example}. "
+                "You may need to switch your keyboard to English. Or type only the 4 digits: "
+                "{digits}",
                 example=Code(POSTCODE_EXAMPLE),
                 digits=Code(digits_first.group(0)),
             )
