@@ -271,8 +271,8 @@ def _problem(
     """What is wrong first, then what is asked, in one message with the question's buttons.
 
     A resident `returning` after a while (see `bot.flows.conversation.BACK_AFTER`) may have
-    lost track: they first read where we were ("question 5 of 7"), and the question comes
-    with its example. At the summary, the summary itself is the question.
+    lost track: they first read where we were ("question 5 of 7"). The question's own example
+    is left out to keep it short: the problem says what fits. At the summary, the summary itself is the question.
     """
     asked = prompt(flow, draft, ctx)
     step = flow.step(draft.at)
@@ -285,8 +285,6 @@ def _problem(
             "Welcome back. We were at question {number} of {total}.", number=number, total=total
         )
         paragraphs.insert(0, back)
-        if step.hint is not None:
-            paragraphs.append(step.hint)
     return Outcome(draft, (replace(asked, paragraphs=tuple(paragraphs)),))
 
 
