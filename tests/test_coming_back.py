@@ -7,7 +7,7 @@ import pytest
 
 from bot.flows.conversation import BACK_AFTER, RESUME_AFTER
 from bot.flows.initiative import INITIATIVE
-from bot.flows.kinds import TEXT_OR_VOICE, TAP_A_BUTTON
+from bot.flows.kinds import TAP_A_BUTTON, TEXT_OR_VOICE
 from bot.flows.validators import NOT_A_POSTCODE
 from bot.replies import N_, NP_, Code, Msg
 

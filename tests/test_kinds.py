@@ -66,7 +66,8 @@ def test_text_takes_a_voice_note_and_shows_its_length() -> None:
     assert voice == Ok({"voice": "file-1", "seconds": 7})
     shown = Kind.TEXT.display(plan, {"voice": "file-1", "seconds": 7})
     assert isinstance(shown, Msg) and shown.count == 7
-    assert problem(Kind.TEXT.read(plan, Sent("sticker"), at(), CTX)).startswith("I can only read")
+    sticker = problem(Kind.TEXT.read(plan, Sent("sticker"), at(), CTX))
+    assert sticker.endswith("type your answer or send a voice message.")
 
 
 def test_typed_text_never_stands_for_a_button_at_a_text_question() -> None:

@@ -11,7 +11,7 @@ from bot.flows import engine
 from bot.flows.engine import Ctx, Flow, Kind, Step, Typed
 from bot.flows.validators import Ok, Problem, parse_money
 from bot.i18n import Translator
-from bot.replies import N_, NN_, NP_, Code, Euro
+from bot.replies import N_, NN_, NP_, Day, Euro
 
 from chatbench import ASK, SAVE, START_INITIATIVE, STREET_PARTY, Bench, greeted
 
@@ -44,7 +44,8 @@ async def test_a_voice_title_is_listed_as_a_voice_message(bench: Bench) -> None:
     await amina.tap(SAVE)
     await amina.tap(NP_("button", "My initiatives"))
     [plan] = await bench.store.initiatives_of(amina.id)
-    listed = NP_("button", "🎤 Voice message · {reference}", reference=Code(plan.reference))
+    kind = NP_("category", "Culture and party")
+    listed = NP_("button", "{kind} · {day} 🎤", kind=kind, day=Day(plan.created_at.date()))
     assert amina.label(listed) in amina.buttons
 
 
@@ -53,8 +54,9 @@ async def test_a_voice_note_where_a_postcode_is_asked(bench: Bench) -> None:
     await amina.tap(START_INITIATIVE)
     await amina.answer(*STREET_PARTY[:3])
     await amina.send_voice()
-    assert amina.last_text == amina.said(
-        N_("I can only read typed text here. Please type your answer.")
+    assert amina.last_text == "\n\n".join(
+        amina.said(m)
+        for m in (N_("I can only read typed text here. Please type your answer."), ASK["postcode"])
     )
 
 

@@ -272,7 +272,8 @@ def _problem(
 
     A resident `returning` after a while (see `bot.flows.conversation.BACK_AFTER`) may have
     lost track: they first read where we were ("question 5 of 7"). The question's own example
-    is left out to keep it short: the problem says what fits. At the summary, the summary itself is the question.
+    is left out to keep it short: the problem says what fits. At the summary, the summary
+    itself is the question.
     """
     asked = prompt(flow, draft, ctx)
     step = flow.step(draft.at)
