@@ -7,6 +7,7 @@ it carries. English message ids double as the English text and as the last fallb
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import html
@@ -17,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
-from bot.replies import WRITTEN_IN, Code, Day, Euro, Listing, Msg, Param, Said
+from bot.replies import NN_, WRITTEN_IN, Code, Day, Duration, Euro, Listing, Msg, Param, Said
 
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
@@ -32,6 +33,23 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
 ALIASES: Mapping[str, str] = {"prs": "fa", "fa-af": "fa"}
 # Extra entries in the language picker, so people find their language by the name they use.
 ALSO_CALLED: Mapping[str, tuple[str, str]] = {"fa": ("prs", "دری")}
+
+# Durations are said in the largest unit that fits exactly: 730 days are "2 jaar", 14 are
+# "2 weken", 45 stay "45 dagen". Babel's own month is 30 days and its year 365.
+DURATION_UNITS = (("year", 365), ("month", 30), ("week", 7), ("day", 1))
+# Where babel's words for a unit read wrongly (Tigrinya months come out as "3/ኣዋርሕ", Somali
+# years as a capitalised "Sannado"), the catalog's own plural message is used instead.
+OWN_DURATION_WORDS = frozenset({("ti", "month"), ("so", "year")})
+
+
+def _own_duration_words(unit: str, count: int) -> Msg | None:
+    # Translators: a length of time, said as people say it ("2 years").
+    if unit == "year":
+        return NN_("{count} year", "{count} years", count)
+    if unit == "month":
+        return NN_("{count} month", "{count} months", count)
+    return None
+
 
 # Unicode first-strong isolate: an inserted value keeps its own direction inside a message.
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
@@ -134,6 +152,8 @@ class Translator:
             return self._isolate(self.date(value))
         if isinstance(value, Euro):
             return self._isolate(format_currency(value.amount, "EUR", locale=self.locale))
+        if isinstance(value, Duration):
+            return self._isolate(self.duration(value.days))
         return self._isolate(format_decimal(value, locale=self.locale))
 
     def _said(self, said: Said, *, markup: bool) -> str:
@@ -168,6 +188,24 @@ class Translator:
         if day.short:
             return format_skeleton("MMMMEEEEd", day.value, locale=self.locale)
         return format_date(day.value, format="long", locale=self.locale)
+
+    def duration(self, days: int) -> str:
+        """A number of days as people say it: "2 jaar", "3 maanden", "2 weken", "10 dagen"."""
+        unit, size = next(
+            (u, n) for u, n in DURATION_UNITS if (days > 0 and days % n == 0) or n == 1
+        )
+        count = days // size
+        own = _own_duration_words(unit, count)
+        if own is not None and (self.code, unit) in OWN_DURATION_WORDS:
+            return self.render(own, markup=False)
+        # With `count` as the threshold, every larger unit counts less than it, so babel says
+        # the unit chosen above; it writes the number with Western digits in every language.
+        said = format_timedelta(
+            dt.timedelta(days=days), threshold=max(count, 1), granularity="day", locale=self.locale
+        )
+        if not said and own is not None:  # a language babel has no words for
+            return self.render(own, markup=False)
+        return said or str(days)
 
     @functools.cached_property
     def months(self) -> dict[str, int]:
@@ -204,7 +242,10 @@ class Languages:
         return names
 
     def __call__(self, code: str | None) -> Translator:
-        return self.translators.get(code or self.default) or self.translators[self.default]
+        """The translator for a language, or for another name of it (Dari reads Persian)."""
+        code = code or self.default
+        found = self.translators.get(code) or self.translators.get(ALIASES.get(code.lower(), ""))
+        return found or self.translators[self.default]
 
     def negotiate(self, language_code: str | None) -> str | None:
         return negotiate(language_code, self.codes)

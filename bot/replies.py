@@ -44,6 +44,13 @@ class Day:
 
 
 @dataclass(frozen=True)
+class Duration:
+    """A span of whole days, said the way people say it in the reader's language ("2 jaar")."""
+
+    days: int
+
+
+@dataclass(frozen=True)
 class Code:
     """A fixed token such as a postcode, reference or command: never translated, always isolated."""
 
@@ -57,7 +64,7 @@ class Listing:
     items: tuple[Msg, ...]
 
 
-Param: TypeAlias = "Msg | Said | Day | Code | Listing | Euro | int"
+Param: TypeAlias = "Msg | Said | Day | Code | Listing | Euro | Duration | int"
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,8 @@ def _param_to_json(value: Param) -> object:
         return {"listing": [msg_to_json(m) for m in value.items]}
     if isinstance(value, Euro):
         return {"euro": str(value.amount)}
+    if isinstance(value, Duration):
+        return {"days": value.days}
     raise TypeError(f"cannot store a parameter of type {type(value).__name__}")
 
 
@@ -182,6 +191,8 @@ def _param_from_json(value: object) -> Param:
         return Listing(tuple(msg_from_json(m) for m in value["listing"]))
     if "euro" in value:
         return Euro(Decimal(value["euro"]))
+    if "days" in value:
+        return Duration(int(value["days"]))
     raise ValueError(f"not a stored parameter: {sorted(value)}")
 
 

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from bot.app import build_application
 from bot.fakeapi import FakeRequest, FakeTelegram, Message
-from bot.i18n import Languages
+from bot.i18n import Languages, Translator
 from bot.replies import NP_
 from bot.settings import Settings
 
@@ -71,15 +71,20 @@ class Screen:
             self.seen[message.message_id] = shown
             if before == shown:
                 continue
-            if before is None:
-                text = message.text
-                if self.colour:
-                    text = f"\033[1m{text}\033[0m"
-                self.out.write(f"\n🤖 {text.replace(chr(10), chr(10) + '   ')}\n")
-            elif not message.buttons:
-                continue  # the tapped question was marked with the choice: nothing new to read
-            self._buttons(message)
+            if before is None or not message.text.startswith(before[0]):
+                self._text(message.text)  # new, or edited into something else (the greeting)
+            elif message.text != before[0]:
+                # A tapped question marked with the choice: only the mark is new to read.
+                self._text(message.text[len(before[0]) :].strip(), continued=True)
+            if message.buttons or message.keyboard:
+                self._buttons(message)
         self.out.flush()
+
+    def _text(self, text: str, *, continued: bool = False) -> None:
+        if self.colour:
+            text = f"\033[1m{text}\033[0m"
+        text = text.replace("\n", "\n   ")
+        self.out.write(f"   {text}\n" if continued else f"\n🤖 {text}\n")
 
     def _buttons(self, message: Message) -> None:
         number = 0
@@ -103,6 +108,12 @@ def _latest_with_buttons(messages: list[Message]) -> Message | None:
     return next((m for m in reversed(messages) if m.from_bot and (m.buttons or m.keyboard)), None)
 
 
+def _last_answer(messages: list[Message]) -> list[Message]:
+    """What the bot sent since the person last wrote."""
+    start = next((i + 1 for i in range(len(messages) - 1, -1, -1) if not messages[i].from_bot), 0)
+    return messages[start:]
+
+
 def act(telegram: FakeTelegram, line: str) -> int | None:
     """Send what the typed line means; returns the update id, or None for nothing to send."""
     messages = telegram.chats.get(USER_ID, [])
@@ -122,8 +133,17 @@ def act(telegram: FakeTelegram, line: str) -> int | None:
         if text.isdigit() and 1 <= int(text) <= len(flat):
             chosen = flat[int(text) - 1]
         else:
+            # A label may also be a button of another message of the last answer ("Read more"
+            # under the privacy notice, with the menu below it): on a phone it is just as near.
             folded = text.casefold()
-            chosen = next((b for b in flat if folded in _names(str(b["text"]))), None)
+            for message in reversed(_last_answer(messages)):
+                found = [b for row in message.buttons for b in row]
+                chosen = next((b for b in found if folded in _names(str(b["text"]))), None)
+                if chosen is not None:
+                    target = message
+                    break
+            else:
+                chosen = next((b for b in flat if folded in _names(str(b["text"]))), None)
         if chosen is not None:
             if "callback_data" in chosen:
                 return telegram.push_callback(USER_ID, target, str(chosen["callback_data"]))
@@ -144,8 +164,11 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
     screen = Screen(out, colour=out.isatty())
     interactive = source.isatty()
     languages = Languages(settings.languages, settings.language)
-    tr = languages(languages.negotiate(language))
-    out.write(tr.render(HELP, markup=False) + "\n" + tr.render(AS_OPERATOR, markup=False) + "\n")
+    # Before the picker is answered we do not know the reader's language, but they need to
+    # know how to tap it: the help comes first in the default language, and again in theirs
+    # as soon as the bot knows it (and whenever they switch).
+    helped_in = languages.negotiate(language) or settings.language
+    _help(out, languages(helped_in))
     try:
         while True:
             if interactive:
@@ -167,11 +190,19 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
             if update_id is None:
                 continue
             await asyncio.wait_for(bot.intake.wait_finished(update_id), timeout=30)
+            resident, _ = await bot.store.chat(USER_ID)
+            if resident.language is not None and resident.language != helped_in:
+                helped_in = resident.language
+                _help(out, languages(helped_in))
             screen.show(telegram.chats.get(USER_ID, []))
     finally:
         await bot.stop()
     out.write("\n")
     return 0
+
+
+def _help(out: TextIO, tr: Translator) -> None:
+    out.write(f"\n{tr.render(HELP, markup=False)}\n{tr.render(AS_OPERATOR, markup=False)}\n")
 
 
 def run(settings: Settings, language: str | None) -> int:

@@ -27,7 +27,7 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
             if ready and OPERATOR in person.roles:
                 return operating.handle(person, session, event, env)
             return conversation.stale(person, session, env)
-        if kind in (screens.LANGUAGE, screens.GREETED):
+        if kind in (screens.LANGUAGE, screens.GREETED, screens.PRIVACY):
             return conversation.handle(person, session, event, env)
     if ready and session.audience == OPERATOR and OPERATOR in person.roles:
         turn = operating.handle(person, session, event, env)

@@ -352,6 +352,9 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
             return Turn(resident, session, (screens.language_picker(env.languages),))
         if rest == screens.HELP:
             return Turn(resident, session, (screens.help_text(), *pending(resident, session, env)))
+    if kind == screens.PRIVACY:
+        full = screens.privacy_in_full(env.operator)
+        return Turn(resident, session, (full, *pending(resident, session, env)))
     if kind == screens.SHOW and rest:
         return Turn(resident, session, query=ShowInitiative(rest))
     if kind == screens.PLAY:

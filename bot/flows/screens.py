@@ -12,12 +12,13 @@ from dataclasses import dataclass, replace
 from bot.flows.engine import display
 from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Purpose
-from bot.replies import N_, NN_, NP_, Button, Code, Day, Msg, Reply
+from bot.replies import N_, NN_, NP_, Button, Code, Day, Duration, Msg, Reply
 
 # Callback data: a letter for the screen, then what was chosen.
 MENU, LANGUAGE, GREETED, SHOW, RESUME, FLOW = "m", "l", "g", "i", "r", "f"
 PLAY = "p"  # play a voice answer of a saved plan again: p:<reference>:<step key>
 SWITCH = "sw"  # shared by every audience: switch to the menu of another role
+PRIVACY = "pv"  # "Read more" under the short privacy notice: the notice in full, at any time
 OP = "op"  # the operator audience's buttons
 OP_HOME, OP_QUESTIONS, OP_HELP = "home", "questions", "help"
 NEW, MINE, PICK_LANGUAGE, HELP, HOME = "new", "mine", "lang", "help", "menu"
@@ -35,7 +36,8 @@ class Operator:
 
 
 def language_picker(names: Mapping[str, str]) -> Reply:
-    """The picker says its question in every language, since we do not know the reader's yet."""
+    """The picker says its question in every language, since we do not know the reader's yet:
+    each line in the language of its entry (Dari's in Persian, the catalog Dari is read by)."""
     ask = N_("Which language do you want to use?")
     return Reply(tuple(replace(ask, language=code) for code in names), _language_rows(names))
 
@@ -60,6 +62,18 @@ def greeting(names: Mapping[str, str]) -> Reply:
 
 
 def privacy(operator: Operator) -> Reply:
+    """The notice everyone sees once, after the greeting: three short sentences, and the
+    whole notice one tap away."""
+    return Reply.of(
+        N_("<b>Your privacy</b>"),
+        N_("{operator} runs this bot.", operator=Code(operator.name)),
+        N_("We keep your language and your answers."),
+        N_("We never give your data to the IND, other immigration services or benefits agencies."),
+        buttons=((Button(NP_("button", "Read more"), f"{PRIVACY}:more", "📄"),),),
+    )
+
+
+def privacy_in_full(operator: Operator) -> Reply:
     return Reply.of(
         N_("<b>Your privacy</b>"),
         N_(
@@ -70,16 +84,11 @@ def privacy(operator: Operator) -> Reply:
             "We keep your language and the answers you give here. We only share them when you "
             "say yes."
         ),
-        NN_(
-            "Answers you do not finish are deleted after {count} day.",
-            "Answers you do not finish are deleted after {count} days.",
-            operator.draft_days,
+        N_(
+            "Answers you do not finish are deleted after {duration}.",
+            duration=Duration(operator.draft_days),
         ),
-        NN_(
-            "Plans you save are deleted after {count} day.",
-            "Plans you save are deleted after {count} days.",
-            operator.keep_days,
-        ),
+        N_("Plans you save are deleted after {duration}.", duration=Duration(operator.keep_days)),
         N_("We never give your data to the IND, other immigration services or benefits agencies."),
         N_(
             "Questions? Write to {contact}. You can also complain to the Autoriteit "

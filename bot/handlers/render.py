@@ -136,10 +136,12 @@ class Renderer:
         self.languages = languages
 
     def text(self, reply: Reply, tr: Translator) -> str:
-        paragraphs = [
-            self.languages(m.language).render(m) if m.language else tr.render(m)
-            for m in reply.paragraphs
-        ]
+        paragraphs: list[str] = []
+        for m in reply.paragraphs:
+            said = self.languages(m.language).render(m) if m.language else tr.render(m)
+            if m.language and said in paragraphs:
+                continue  # two names of one language (Persian, Dari) say the same line once
+            paragraphs.append(said)
         text = "\n\n".join(paragraphs)
         if tr.rtl and _starts_left_to_right(text):
             # Telegram takes a message's direction from its first strong character.
