@@ -109,7 +109,7 @@ class Turn:
 # saved plan is being changed and that stopping leaves it as it was.
 CHANGE_PLAN: Flow = replace(
     INITIATIVE,
-    summary=N_("Here is your saved plan. Tap the answer you want to change. Then tap Save."),
+    summary=N_("Here is your saved plan. Which answer do you want to change?"),
     stop_question=N_("Do you want to stop? Your changes are not saved. Your plan stays as it was."),
 )
 
