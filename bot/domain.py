@@ -22,8 +22,20 @@ Answer: TypeAlias = Any
 
 
 @dataclass(frozen=True)
+class Changing:
+    """The saved plan a draft changes: its reference, and the revision the change began from
+    (a save applies only if the plan is still at that revision, and still the person's)."""
+
+    reference: str
+    revision: int
+
+
+@dataclass(frozen=True)
 class Draft:
-    """Where one resident is in one flow. Stored as JSON between updates."""
+    """Where one resident is in one flow. Stored as JSON between updates.
+
+    `changing` marks a draft that edits a saved plan instead of making a new one.
+    """
 
     flow: str
     version: int
@@ -33,9 +45,10 @@ class Draft:
     picks: tuple[str, ...] | None = None
     cancelling: bool = False
     restarting: bool = False
+    changing: Changing | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "answers": dict(self.answers),
             "at": self.at,
             "back": list(self.back),
@@ -43,10 +56,17 @@ class Draft:
             "cancelling": self.cancelling,
             "restarting": self.restarting,
         }
+        if self.changing is not None:
+            data["changing"] = {
+                "reference": self.changing.reference,
+                "revision": self.changing.revision,
+            }
+        return data
 
     @staticmethod
     def from_json(flow: str, version: int, data: Mapping[str, Any]) -> Draft:
         picks = data.get("picks")
+        changing = data.get("changing")
         return Draft(
             flow=flow,
             version=version,
@@ -56,6 +76,11 @@ class Draft:
             picks=None if picks is None else tuple(picks),
             cancelling=bool(data.get("cancelling", False)),
             restarting=bool(data.get("restarting", False)),
+            changing=(
+                None
+                if changing is None
+                else Changing(str(changing["reference"]), int(changing["revision"]))
+            ),
         )
 
 
@@ -100,9 +125,18 @@ class Case:
 FreeText: TypeAlias = str | dict[str, Any]
 
 
+# What became of a saved plan. A withdrawn plan is kept (and listed as withdrawn), but can no
+# longer be changed.
+ACTIVE, WITHDRAWN = "active", "withdrawn"
+
+
 @dataclass(frozen=True)
 class Initiative:
-    """A confirmed plan as it is stored. `language` is the one the resident wrote in."""
+    """A confirmed plan as it is stored. `language` is the one the resident wrote in.
+
+    `revision` counts the changes since it was saved: buttons on a card carry it, so a card of
+    an older version cannot act on the plan as it is now.
+    """
 
     reference: str
     language: str
@@ -114,6 +148,13 @@ class Initiative:
     helpers: int
     needs: tuple[str, ...]
     created_at: dt.datetime
+    status: str = ACTIVE
+    revision: int = 0
+    updated_at: dt.datetime | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == WITHDRAWN
 
     @staticmethod
     def from_answers(

@@ -9,6 +9,12 @@ session's revision, which changes whenever the draft does and whenever a resume 
 asked, so a button from an older message (or callback data someone made up) can never act on
 the wrong question. A resume button also needs its question to be the pending one: once it is
 answered, by a tap or by typing, the same buttons are old.
+
+A saved plan's buttons (change an answer, withdraw) carry the plan's revision instead, and are
+checked against the plan as stored, which the handler looks up before the turn (`plan_named`,
+`Env.plan`): only the person's own plan, only while it is active, only from its newest card.
+Changing a plan is the initiative flow again, on a draft that holds the saved answers and the
+reference it changes (`Draft.changing`); saving writes the plan under the same reference.
 """
 
 from __future__ import annotations
@@ -18,11 +24,19 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from bot.domain import OPERATOR, RESIDENT, Resident, Session
+from bot.domain import OPERATOR, RESIDENT, Changing, Draft, Resident, Session
 from bot.flows import engine, screens
-from bot.flows.effects import Effect, Redeem, Redeemed, Result
-from bot.flows.engine import Ctx, Event, Tapped, Typed
-from bot.flows.initiative import Initiative
+from bot.flows.effects import (
+    Effect,
+    Redeem,
+    Redeemed,
+    Result,
+    Updated,
+    UpdateInitiative,
+    WithdrawInitiative,
+)
+from bot.flows.engine import Ctx, Event, Flow, Tapped, Typed
+from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Finishing, Purpose
 from bot.flows.registry import FLOWS, PURPOSES, START_INITIATIVE, startable
 from bot.flows.screens import Operator
@@ -63,11 +77,14 @@ class Env:
     months: Mapping[str, int]
     operator: Operator
     new_reference: Callable[[], str]
+    # The saved plan a tapped button names (`plan_named`), looked up before the turn; None
+    # when it is not this person's or no longer kept.
+    plan: Initiative | None = None
 
 
 @dataclass(frozen=True)
 class ListInitiatives:
-    pass
+    page: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,20 @@ class Turn:
     stale: bool = False
 
 
+# Changing a saved plan: the initiative's own questions and summary, with words that say a
+# saved plan is being changed and that stopping leaves it as it was.
+CHANGE_PLAN: Flow = replace(
+    INITIATIVE,
+    summary=N_("Here is your saved plan. Which answer do you want to change?"),
+    stop_question=N_("Do you want to stop? Your changes are not saved. Your plan stays as it was."),
+)
+
+
+def flow_of(draft: Draft) -> Flow:
+    """The flow a draft walks: a change of a saved plan has its own words."""
+    return CHANGE_PLAN if draft.changing is not None else FLOWS[draft.flow]
+
+
 def _ctx(env: Env) -> Ctx:
     return Ctx(today=env.now.date(), label_of=env.label_of, months=env.months)
 
@@ -129,6 +160,16 @@ def _resume_what(session: Session) -> Msg:
     return purpose.what(engine.title_of(purpose.flow, session.draft))
 
 
+def _resume_reply(session: Session, rev: int) -> Reply:
+    """ "You were starting …", or for a change of a saved plan "You were changing …"."""
+    draft = session.draft
+    assert draft is not None
+    if draft.changing is not None:
+        what = screens.plan_name(draft.answers.get(INITIATIVE.title_key), draft.changing.reference)
+        return screens.change_resume_question(what, rev)
+    return screens.resume_question(_resume_what(session), rev)
+
+
 def pending(resident: Resident, session: Session, env: Env) -> tuple[Reply, ...]:
     """What the resident is expected to answer now: sent again whenever we are unsure it arrived."""
     if resident.language is None:
@@ -138,9 +179,9 @@ def pending(resident: Resident, session: Session, env: Env) -> tuple[Reply, ...]
     if session.audience == OPERATOR and OPERATOR in resident.roles:
         return (screens.operator_menu(),)
     if session.draft is not None:
-        flow = FLOWS[session.draft.flow]
+        flow = flow_of(session.draft)
         if session.resume_asked:
-            return (screens.resume_question(_resume_what(session), session.rev),)
+            return (_resume_reply(session, session.rev),)
         return (_stamp(engine.prompt(flow, session.draft, _ctx(env)), session.rev),)
     return (menu(resident),)
 
@@ -151,8 +192,15 @@ def _with_draft(resident: Resident, session: Session, outcome: engine.Outcome, e
     rev = session.rev + 1 if changed else session.rev
     new_session = replace(session, rev=rev, draft=outcome.draft, resume_asked=False)
     replies = tuple(_stamp(r, rev) for r in outcome.replies)
+    changing = session.draft.changing if session.draft is not None else None
+    if outcome.cancelled and changing is not None:
+        # Stopping a change: the plan stays as it was, and its card shows so.
+        shown = ShowInitiative(changing.reference)
+        return Turn(resident, new_session, (Reply.of(screens.NOT_CHANGED),), query=shown)
     if outcome.cancelled:
         return Turn(resident, new_session, (menu(resident, N_("Stopped. Nothing was saved.")),))
+    if outcome.finished is not None and changing is not None:
+        return _save_change(resident, new_session, changing, outcome.finished, env)
     if outcome.finished is not None:
         assert session.draft is not None
         done = Finishing(resident.user_id, resident.language or "", env.now, env.new_reference)
@@ -179,7 +227,7 @@ def _resume_question(resident: Resident, session: Session) -> Turn:
     """Ask whether to continue the draft. Each time with a new revision: the buttons of an
     earlier resume question, and of the flow question before it, then count as old."""
     asked = replace(session, resume_asked=True, rev=session.rev + 1)
-    return Turn(resident, asked, (screens.resume_question(_resume_what(session), asked.rev),))
+    return Turn(resident, asked, (_resume_reply(session, asked.rev),))
 
 
 def handle(resident: Resident, session: Session, event: Input, env: Env) -> Turn:
@@ -268,7 +316,9 @@ def _upgraded(session: Session) -> Session:
     flow = FLOWS.get(session.draft.flow)
     if flow is None:
         return replace(session, draft=None)
-    return replace(session, draft=engine.upgrade(flow, session.draft))
+    upgraded = engine.upgrade(flow, session.draft)
+    # A change of a saved plan stays one after the flow changed.
+    return replace(session, draft=replace(upgraded, changing=session.draft.changing))
 
 
 def _choose_language(resident: Resident, session: Session, entry: str, env: Env) -> Turn:
@@ -301,7 +351,7 @@ def _greeted(resident: Resident, session: Session, event: Input, env: Env) -> Tu
     if idle is not None and idle >= RESUME_AFTER and not session.resume_asked:
         return _resume_question(resident, session)
     returning = idle is not None and idle >= BACK_AFTER
-    outcome = engine.advance(FLOWS[draft.flow], draft, event, _ctx(env), returning=returning)
+    outcome = engine.advance(flow_of(draft), draft, event, _ctx(env), returning=returning)
     return _with_draft(resident, session, outcome, env)
 
 
@@ -320,7 +370,7 @@ def _command(resident: Resident, session: Session, command: Command, env: Env) -
     if name == "cancel":
         if session.draft is None:
             return Turn(resident, session, (menu(resident, N_("There is nothing to stop.")),))
-        flow = FLOWS[session.draft.flow]
+        flow = flow_of(session.draft)
         return _with_draft(resident, session, engine.cancel(flow, session.draft, _ctx(env)), env)
     unknown = Reply.of(
         N_(
@@ -346,8 +396,11 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
             return _begin(resident, session, purpose, env)
         if rest == screens.HOME:
             return Turn(resident, session, (menu(resident),))
-        if rest == screens.MINE:
-            return Turn(resident, session, query=ListInitiatives())
+        if what == screens.MINE:
+            page = page_number(name)
+            if page is None:
+                return stale(resident, session, env)
+            return Turn(resident, session, query=ListInitiatives(page))
         if rest == screens.PICK_LANGUAGE:
             return Turn(resident, session, (screens.language_picker(env.languages),))
         if rest == screens.HELP:
@@ -362,6 +415,8 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
         if reference and key:
             return Turn(resident, session, query=PlayVoice(reference, key))
         return stale(resident, session, env)
+    if kind == screens.PLAN:
+        return _plan_tap(resident, session, data, env)
     if kind == screens.GREETED:
         return Turn(resident, session, pending(resident, session, env))
     rev, _, token = rest.partition(":")
@@ -372,11 +427,16 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
     if kind == screens.RESUME and token == screens.CONTINUE:
         resumed = replace(session, resume_asked=False)
         return Turn(resident, resumed, pending(resident, resumed, env))
+    if kind == screens.RESUME and draft.changing is not None:
+        # A change is not started again (that would make a new plan): it goes on or stops.
+        if token != screens.END:
+            return stale(resident, session, env)
+        return _with_draft(resident, session, engine.Outcome(None, (), cancelled=True), env)
     if kind == screens.RESUME and token == screens.RESTART:
         outcome = engine.restart(FLOWS[draft.flow], draft, _ctx(env))
         return _with_draft(resident, session, outcome, env)
     if kind == screens.FLOW:
-        outcome = engine.advance(FLOWS[draft.flow], draft, Tapped(token), _ctx(env))
+        outcome = engine.advance(flow_of(draft), draft, Tapped(token), _ctx(env))
         return replace(_with_draft(resident, session, outcome, env), stale=outcome.stale)
     return stale(resident, session, env)
 
@@ -388,10 +448,145 @@ def answer_query(
 ) -> tuple[Reply, ...]:
     """Replies for a question about stored initiatives, once the store has looked them up."""
     if isinstance(query, ListInitiatives):
-        return (screens.initiative_list(found),)
+        return (screens.initiative_list(found, query.page),)
     if not found:
-        return (menu(resident, N_("I cannot find that initiative.")),)
+        return (menu(resident, screens.NOT_FOUND),)
     if isinstance(query, PlayVoice):
         voice = screens.voice_answer(found[0], query.key)
         return (voice or screens.initiative_card(found[0]),)
     return (screens.initiative_card(found[0]),)
+
+
+# --- A saved plan: change an answer, withdraw ---------------------------------------------
+
+_PAGE = re.compile(r"^[0-9]{1,4}$")
+_PLAN_TAP = re.compile(
+    rf"^{screens.PLAN}:(?P<action>{screens.CHANGE}|{screens.WITHDRAW}|{screens.WITHDRAW_YES}"
+    rf"|{screens.WITHDRAW_NO}):(?P<revision>[0-9]{{1,9}}):(?P<reference>[A-Z0-9-]{{1,32}})$"
+)
+
+
+def page_number(text: str) -> int | None:
+    """The page of "My initiatives" a button asks for ("" is the first), or None when the
+    callback data is not one we make."""
+    if text == "":
+        return 0
+    return int(text) if _PAGE.match(text) else None
+
+
+@dataclass(frozen=True)
+class PlanTap:
+    """A tap on a saved plan's own button: what to do, and the plan as its card showed it."""
+
+    action: str
+    revision: int
+    reference: str
+
+
+def plan_tap(token: str) -> PlanTap | None:
+    """`sp:<action>:<revision>:<reference>` read back; None for anything we never make."""
+    found = _PLAN_TAP.match(token)
+    if found is None:
+        return None
+    return PlanTap(found["action"], int(found["revision"]), found["reference"])
+
+
+def plan_named(event: Input) -> str | None:
+    """The reference of the saved plan an input acts on, for the store to look up before the
+    turn (as `Env.plan`); the turn then checks that plan as it is stored."""
+    if isinstance(event, Tapped):
+        tap = plan_tap(event.token)
+        return None if tap is None else tap.reference
+    return None
+
+
+def changeable(plan: Initiative) -> bool:
+    """Whether a saved plan may be changed or withdrawn now.
+
+    HOOK for handoffs and requests (later issues; they do not exist yet, so nothing is checked
+    for them here): a plan submitted as a request keeps its answers, so this must say no for
+    it, and its card must offer Withdraw (then submit again) instead of "Change an answer".
+    A plan handed to a builder stays changeable; see `_save_change` for what saving must add.
+    """
+    return not plan.withdrawn
+
+
+def _plan_tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
+    """A saved plan's button, checked against the plan as stored (looked up as `env.plan`)."""
+    tap = plan_tap(data)
+    if tap is None:
+        return stale(resident, session, env)
+    plan = env.plan
+    if plan is None or plan.reference != tap.reference:
+        # Not this person's plan (or no longer kept): it is not shown, nor is anything done.
+        return Turn(resident, session, (menu(resident, screens.NOT_FOUND),))
+    card = screens.initiative_card(plan)
+    if tap.action == screens.WITHDRAW_NO:
+        return Turn(resident, session, (card,))
+    if plan.revision != tap.revision or not changeable(plan):
+        # A card of an older version (changed or withdrawn since): show the plan as it is.
+        return Turn(resident, session, (Reply.of(engine.STALE), card), stale=True)
+    if session.draft is not None:
+        # Like starting something new: first finish or stop what is open.
+        return _resume_question(resident, session)
+    if tap.action == screens.WITHDRAW:
+        return Turn(resident, session, (screens.withdraw_question(plan),))
+    if tap.action == screens.WITHDRAW_YES:
+        withdraw = WithdrawInitiative(resident.user_id, plan.reference, plan.revision)
+        told = _after_update(resident, screens.plan_withdrawn)
+        return Turn(resident, session, effects=(withdraw,), then=told)
+    return _begin_change(resident, session, plan, env)
+
+
+def _begin_change(resident: Resident, session: Session, plan: Initiative, env: Env) -> Turn:
+    """The summary of the saved plan, as before saving: a draft with its answers that knows
+    which plan it changes."""
+    draft = Draft(
+        INITIATIVE.name,
+        INITIATIVE.version,
+        plan.answers(),
+        at=engine.SUMMARY,
+        changing=Changing(plan.reference, plan.revision),
+    )
+    outcome = engine.Outcome(draft, (engine.prompt(CHANGE_PLAN, draft, _ctx(env)),))
+    return _with_draft(resident, session, outcome, env)
+
+
+def _save_change(
+    resident: Resident,
+    session: Session,
+    changing: Changing,
+    answers: engine.Answers,
+    env: Env,
+) -> Turn:
+    """Save a change under the plan's own reference, if the plan is still as it was when the
+    change began; the resident sees the card as it is now.
+
+    HOOK for handoffs (a later issue; none exist yet): when the plan was handed to a builder,
+    this turn must also tell that builder what changed (a `Notify` beside the update).
+    """
+    changed = Initiative.from_answers(
+        answers, reference=changing.reference, language=resident.language or "", now=env.now
+    )
+    update = UpdateInitiative(resident.user_id, changing.revision, changed)
+    told = _after_update(resident, screens.changes_saved)
+    return Turn(resident, session, effects=(update,), then=told)
+
+
+def _after_update(
+    resident: Resident, done: Callable[[Initiative], Msg]
+) -> Callable[[Sequence[Result]], tuple[Reply, ...]]:
+    """What the resident hears once a change or a withdrawal was tried: `done` and the card,
+    or why nothing happened."""
+
+    def told(results: Sequence[Result]) -> tuple[Reply, ...]:
+        [found] = results
+        assert isinstance(found, Updated)
+        if found.initiative is None:
+            return (menu(resident, screens.NOT_FOUND),)
+        card = screens.initiative_card(found.initiative)
+        if found.problem is not None:
+            return (Reply.of(engine.STALE), card)
+        return (Reply.of(done(found.initiative)), card)
+
+    return told

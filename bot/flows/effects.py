@@ -69,7 +69,29 @@ class Redeem:
     user_id: int
 
 
-Effect: TypeAlias = SaveInitiative | OpenCase | Notify | Claim | Redeem
+@dataclass(frozen=True)
+class UpdateInitiative:
+    """Write the changed answers of a saved plan under its own reference: only if it is still
+    `owner`'s, still active, and still at `revision` (the one the change began from)."""
+
+    owner: int
+    revision: int
+    initiative: Initiative  # the plan as changed: its reference and its new answers
+
+
+@dataclass(frozen=True)
+class WithdrawInitiative:
+    """Mark a saved plan withdrawn (it is kept): only if it is still `owner`'s, still active,
+    and still at `revision` (the one on the card whose button was tapped)."""
+
+    owner: int
+    reference: str
+    revision: int
+
+
+Effect: TypeAlias = (
+    SaveInitiative | OpenCase | Notify | Claim | Redeem | UpdateInitiative | WithdrawInitiative
+)
 
 
 @dataclass(frozen=True)
@@ -91,4 +113,14 @@ class Redeemed:
     problem: str | None = None
 
 
-Result: TypeAlias = Claimed | Redeemed
+@dataclass(frozen=True)
+class Updated:
+    """What an `UpdateInitiative` or `WithdrawInitiative` found: the plan as it is now, and
+    why nothing changed if so ("gone": not this person's plan or no longer kept,
+    "withdrawn", "changed": a newer revision)."""
+
+    initiative: Initiative | None
+    problem: str | None = None
+
+
+Result: TypeAlias = Claimed | Redeemed | Updated

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from bot.flows.engine import display
 from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Purpose
-from bot.replies import N_, NN_, NP_, Button, Code, Day, Duration, Msg, Reply
+from bot.replies import N_, NN_, NP_, Button, Code, Day, Duration, Msg, Reply, Said
 
 # Callback data: a letter for the screen, then what was chosen.
 MENU, LANGUAGE, GREETED, SHOW, RESUME, FLOW = "m", "l", "g", "i", "r", "f"
@@ -23,6 +23,12 @@ OP = "op"  # the operator audience's buttons
 OP_HOME, OP_QUESTIONS, OP_HELP = "home", "questions", "help"
 NEW, MINE, PICK_LANGUAGE, HELP, HOME = "new", "mine", "lang", "help", "menu"
 CONTINUE, RESTART = "go", "new"
+END = "end"  # resume question of a change to a saved plan: stop changing, nothing changes
+# A saved plan's own buttons: `sp:<action>:<revision>:<reference>`. The revision is the plan's
+# when its card was sent, so a button from an older card is recognised.
+PLAN = "sp"
+CHANGE, WITHDRAW, WITHDRAW_YES, WITHDRAW_NO = "c", "w", "wy", "wn"
+PAGE_SIZE = 8  # plans on one page of "My initiatives"
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,22 @@ def resume_question(what: Msg, rev: int) -> Reply:
     )
 
 
+def change_resume_question(what: Msg, rev: int) -> Reply:
+    """The resume question of a draft that changes a saved plan: going on, or stopping (the
+    plan then stays as it was)."""
+    return Reply.of(
+        N_(
+            "You were changing {what}. Do you want to go on? If you stop, your plan stays as "
+            "it was.",
+            what=what,
+        ),
+        buttons=(
+            (Button(NP_("button", "Continue"), f"{RESUME}:{rev}:{CONTINUE}", "➡"),),
+            (Button(NP_("button", "Stop changing"), f"{RESUME}:{rev}:{END}", "✖"),),
+        ),
+    )
+
+
 def saved(reference: str) -> Reply:
     return Reply.of(
         N_("Your plan is saved. Well done!"),
@@ -166,23 +188,64 @@ def saved(reference: str) -> Reply:
     )
 
 
-def initiative_list(initiatives: Sequence[Initiative]) -> Reply:
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: the items on it, its number (from 0) and the number of pages."""
+
+    items: tuple[Initiative, ...]
+    number: int
+    pages: int
+
+
+def page_of(initiatives: Sequence[Initiative], page: int, size: int = PAGE_SIZE) -> Page:
+    """The plans on page `page`, newest first (`initiatives` come oldest first). A page past
+    the end (plans deleted since the button was made) is the last one."""
+    newest = tuple(reversed(initiatives))
+    pages = max(1, -(-len(newest) // size))
+    number = min(max(page, 0), pages - 1)
+    return Page(newest[number * size : (number + 1) * size], number, pages)
+
+
+def initiative_list(initiatives: Sequence[Initiative], page: int = 0) -> Reply:
+    """A resident's plans, at most `PAGE_SIZE` buttons at a time, with Previous and Next."""
     if not initiatives:
         return Reply.of(
             N_("You have no saved initiatives yet."),
             buttons=((Button(NP_("button", "Start an initiative"), f"{MENU}:{NEW}", "🌱"),),),
         )
-    rows = tuple((_list_button(i),) for i in initiatives)
+    shown = page_of(initiatives, page)
+    rows = tuple((_list_entry(i),) for i in shown.items)
+    paragraphs = [
+        NN_(
+            "You have {count} initiative. Tap it to see it.",
+            "You have {count} initiatives. Tap one to see it.",
+            len(initiatives),
+        )
+    ]
+    turn: list[Button] = []
+    if shown.pages > 1:
+        paragraphs.append(N_("Page {page} of {pages}", page=shown.number + 1, pages=shown.pages))
+        if shown.number > 0:
+            turn.append(Button(NP_("button", "Previous"), f"{MENU}:{MINE}:{shown.number - 1}", "◀"))
+        if shown.number < shown.pages - 1:
+            turn.append(Button(NP_("button", "Next"), f"{MENU}:{MINE}:{shown.number + 1}", "▶"))
     return Reply(
+        tuple(paragraphs),
         (
-            NN_(
-                "You have {count} initiative. Tap it to see it.",
-                "You have {count} initiatives. Tap one to see it.",
-                len(initiatives),
-            ),
+            *rows,
+            *((tuple(turn),) if turn else ()),
+            (Button(NP_("button", "Main menu"), f"{MENU}:{HOME}", "🏠"),),
         ),
-        (*rows, (Button(NP_("button", "Main menu"), f"{MENU}:{HOME}", "🏠"),)),
     )
+
+
+def _list_entry(initiative: Initiative) -> Button:
+    """A plan's button in the list; a withdrawn plan says so."""
+    button = _list_button(initiative)
+    if not initiative.withdrawn:
+        return button
+    label = NP_("button", "{plan} (withdrawn)", plan=button.label)
+    return replace(button, label=label, mark="🗄")
 
 
 def _list_button(initiative: Initiative) -> Button:
@@ -225,11 +288,13 @@ def initiative_text(initiative: Initiative) -> tuple[Msg, ...]:
 
 
 def initiative_card(initiative: Initiative) -> Reply:
-    """A saved initiative shown to the resident who made it, in the words of its summary."""
+    """A saved initiative shown to the resident who made it, in the words of its summary,
+    with what they can do with it (change an answer, withdraw) while it is active."""
     return Reply(
-        initiative_text(initiative),
+        _with_status(initiative, initiative_text(initiative)),
         (
             *_play_rows(initiative),
+            *_plan_actions(initiative),
             (Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),
         ),
     )
@@ -267,6 +332,67 @@ def voice_answer(initiative: Initiative, key: str) -> Reply | None:
         return None
     caption = N_("<b>{label}</b>\n{answer}", label=step.label, answer=display(step, answers[key]))
     return Reply((caption,), initiative_card(initiative).buttons, voice=file_id)
+
+
+def _with_status(initiative: Initiative, text: tuple[Msg, ...]) -> tuple[Msg, ...]:
+    """A withdrawn plan says so right under its heading."""
+    if not initiative.withdrawn:
+        return text
+    return (text[0], N_("<b>Withdrawn.</b> This plan can no longer be changed."), *text[1:])
+
+
+def plan_button(initiative: Initiative, action: str) -> str:
+    """Callback data for one of a saved plan's own buttons, for the plan as it is now."""
+    return f"{PLAN}:{action}:{initiative.revision}:{initiative.reference}"
+
+
+def _plan_actions(initiative: Initiative) -> tuple[tuple[Button, ...], ...]:
+    if initiative.withdrawn:
+        return ()
+    return (
+        (Button(NP_("button", "Change an answer"), plan_button(initiative, CHANGE), "✏️"),),
+        (Button(NP_("button", "Withdraw"), plan_button(initiative, WITHDRAW), "🗄"),),
+    )
+
+
+def plan_name(title: object, reference: str) -> Msg:
+    """A saved plan named in a sentence: its name, or its reference when it has no typed name."""
+    if isinstance(title, str) and title:
+        return N_("“{title}”", title=Said(title))
+    return N_("the plan {reference}", reference=Code(reference))
+
+
+def withdraw_question(initiative: Initiative) -> Reply:
+    what = plan_name(initiative.title, initiative.reference)
+    return Reply.of(
+        N_(
+            "Do you want to withdraw {what}? It stays in your list, marked as withdrawn. You "
+            "cannot change it any more.",
+            what=what,
+        ),
+        buttons=(
+            (Button(NP_("button", "Yes, withdraw"), plan_button(initiative, WITHDRAW_YES)),),
+            (Button(NP_("button", "No, keep it"), plan_button(initiative, WITHDRAW_NO)),),
+        ),
+    )
+
+
+def plan_withdrawn(initiative: Initiative) -> Msg:
+    return N_(
+        "You have withdrawn {what}. It stays in your list.",
+        what=plan_name(initiative.title, initiative.reference),
+    )
+
+
+def changes_saved(initiative: Initiative) -> Msg:
+    return N_(
+        "Your changes are saved. The reference stays {reference}.",
+        reference=Code(initiative.reference),
+    )
+
+
+NOT_CHANGED = N_("Stopped. Your plan has not changed.")
+NOT_FOUND = N_("I cannot find that initiative.")
 
 
 @dataclass(frozen=True)

@@ -212,8 +212,12 @@ class Turns:
         resident, session = await self.person(user_id)
         tr = self.s.languages(resident.language)
         receipt = RECEIPT.get()
+        # A saved plan's button is checked against the plan as stored: looked up first, and
+        # only among this person's own plans.
+        reference = conversation.plan_named(event)
+        plan = None if reference is None else await store.initiative(user_id, reference)
         for attempt in range(3):
-            env = self.env(tr, telegram_language)
+            env = replace(self.env(tr, telegram_language), plan=plan)
             turn = audiences.handle(resident, session, event, env)
             changes = Changes()
             changes.save_chat(

@@ -7,8 +7,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain import Initiative, OutboxMessage, Resident, Session
-from bot.flows.effects import Claim, Effect, OpenCase, Redeem, Result, SaveInitiative
+from bot.flows.effects import (
+    Claim,
+    Effect,
+    OpenCase,
+    Redeem,
+    Result,
+    SaveInitiative,
+    UpdateInitiative,
+    WithdrawInitiative,
+)
 from bot.store import cases
+
+# Effects that happen only if the database still agrees; each reports a result.
+Conditional = Claim | Redeem | UpdateInitiative | WithdrawInitiative
 
 
 @dataclass
@@ -24,7 +36,7 @@ class Changes:
     outbox: list[OutboxMessage] = field(default_factory=list)  # messages to others, in order
     # Effects that happen only if the database still agrees (a case still open, an invite
     # still unused), in the turn's order; the commit fills `results`, one each.
-    conditional: list[tuple[int, Claim | Redeem]] = field(default_factory=list)
+    conditional: list[tuple[int, Conditional]] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
 
     def save_chat(
@@ -52,7 +64,8 @@ class Changes:
             self.add_initiative(actor, effect.initiative)
         elif isinstance(effect, OpenCase):
             self.ops.append((cases.INSERT, cases.row(effect, now)))
-        elif isinstance(effect, Claim | Redeem):
+        elif isinstance(effect, Claim | Redeem | UpdateInitiative | WithdrawInitiative):
+            # A plan changed or withdrawn: one conditional UPDATE (bot/store/initiatives.py).
             self.conditional.append((actor, effect))
         else:
             raise TypeError(f"not an effect for the store: {effect!r}")

@@ -174,6 +174,14 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # A saved plan can be changed (same reference) and withdrawn (kept, listed as withdrawn).
+    # `revision` counts changes, so a button from an older card of the plan is recognised.
+    """
+    ALTER TABLE initiatives ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+        CHECK (status IN ('active', 'withdrawn'));
+    ALTER TABLE initiatives ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE initiatives ADD COLUMN updated_at TEXT;
+    """,
 )
 
 

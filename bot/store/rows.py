@@ -105,15 +105,32 @@ def chat(user_id: int, row: sqlite3.Row | None) -> tuple[Resident, Session, bool
 
 
 def initiative_row(user_id: int, i: Initiative) -> tuple[Any, ...]:
+    title, plan, category, postcode, starts_on, helpers, needs, voice = initiative_content(i)
+    return (
+        i.reference,
+        user_id,
+        i.language,
+        title,
+        plan,
+        category,
+        postcode,
+        starts_on,
+        helpers,
+        needs,
+        iso(i.created_at),
+        voice,
+    )
+
+
+def initiative_content(i: Initiative) -> tuple[Any, ...]:
+    """The answers of a plan as columns: title, plan, category, postcode, starts_on, helpers,
+    needs, voice (voice notes given as the title or plan, by file id)."""
     voice = {
         key: value
         for key, value in (("title", i.title), ("plan", i.plan))
         if not isinstance(value, str)
     }
     return (
-        i.reference,
-        user_id,
-        i.language,
         i.title if isinstance(i.title, str) else "",
         i.plan if isinstance(i.plan, str) else "",
         i.category,
@@ -121,7 +138,6 @@ def initiative_row(user_id: int, i: Initiative) -> tuple[Any, ...]:
         None if i.starts_on is None else i.starts_on.isoformat(),
         i.helpers,
         json.dumps(list(i.needs)),
-        iso(i.created_at),
         json.dumps(voice),
     )
 
@@ -139,4 +155,7 @@ def initiative(row: sqlite3.Row) -> Initiative:
         helpers=row["helpers"],
         needs=tuple(json.loads(row["needs"])),
         created_at=dt.datetime.fromisoformat(row["created_at"]),
+        status=row["status"],
+        revision=row["revision"],
+        updated_at=moment(row["updated_at"]),
     )

@@ -21,8 +21,8 @@ from typing import Any
 import aiosqlite
 
 from bot.domain import OutboxMessage
-from bot.flows.effects import Redeem
-from bot.store import cases, people, rows
+from bot.flows.effects import Redeem, UpdateInitiative, WithdrawInitiative
+from bot.store import cases, initiatives, people, rows
 from bot.store.cache import Chats
 from bot.store.changes import Changes
 from bot.store.errors import StoreFailure
@@ -274,6 +274,9 @@ class Writer:
                     roles = resident.roles | {found.role}
                     changes.chats[actor] = (replace(resident, roles=roles), session, update_id)
                 changes.results.append(found)
+            elif isinstance(effect, UpdateInitiative | WithdrawInitiative):
+                # A saved plan changed or withdrawn by its owner, if still as the turn saw it.
+                changes.results.append(await initiatives.apply(self._db, effect, now))
             else:
                 claimed = await cases.claim(self._db, effect, now)
                 if claimed.moved and claimed.owner is not None and effect.tell_owner:
