@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from bot.domain import OPERATOR, RESIDENT, Resident, Session
 from bot.flows import engine, screens
+from bot.flows.dates import DateWords
 from bot.flows.effects import Effect, Redeem, Redeemed, Result
 from bot.flows.engine import Ctx, Event, Tapped, Typed
 from bot.flows.initiative import Initiative
@@ -55,6 +56,7 @@ class Env:
     months: Mapping[str, int]
     operator: Operator
     new_reference: Callable[[], str]
+    dates: DateWords | None = None  # the resident's language's words for dates
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class Turn:
 
 
 def _ctx(env: Env) -> Ctx:
-    return Ctx(today=env.now.date(), label_of=env.label_of, months=env.months)
+    return Ctx(today=env.now.date(), label_of=env.label_of, months=env.months, dates=env.dates)
 
 
 def _stamp(reply: Reply, rev: int) -> Reply:

@@ -175,8 +175,8 @@ class DateWords:
             for calendar, names in _table(root, language).get("other_calendar", {}).items():
                 for name in names:
                     other.setdefault(_key(name), calendar)
-        for name in months:  # a month of ours is never refused, whoever else uses the name
-            other.pop(name, None)
+        for month in months:  # a month of ours is never refused, whoever else uses the name
+            other.pop(month, None)
         read_as = {_key(k): tuple(tokens(v)) for k, v in table.get("read_as", {}).items()}
         next_words = frozenset(_key(w) for w in table.get("next", ()))
         filler = frozenset(_key(w) for w in table.get("filler", ()))
