@@ -20,8 +20,8 @@ Everything read from words (steps 4-6) is a `Worded` date, which the resident co
 The words come from babel (month and weekday names in every form CLDR knows) and from a small
 table per language beside its catalog, `locales/<code>/dates.toml`, for what babel and
 dateparser miss: colloquial words, "next", number words, regional month names and the months of
-other calendars. `DateWords.load` reads it once, when the language is first used, and loads
-dateparser's data for the language then too.
+other calendars. `DateWords.load` reads them, and loads dateparser's data for the language,
+once per process: `bot.i18n.Languages` does so for every language at start-up.
 """
 
 from __future__ import annotations
