@@ -23,6 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
+from bot.flows.dates import DateWords
 from bot.replies import NN_, WRITTEN_IN, Code, Day, Duration, Euro, Listing, Msg, Param, Said
 
 DOMAIN = "messages"
@@ -111,6 +112,7 @@ class Translator:
 
     def __init__(self, code: str, root: Path | None = None) -> None:
         self.code = code
+        self.root = root or locales_dir()
         self.locale = Locale.parse(code, sep="-")
         self.rtl = code in RTL_LANGUAGES
         path = catalog_path(code, root)
@@ -186,8 +188,13 @@ class Translator:
     def date(self, day: Day) -> str:
         """Long dates everywhere: short numeric forms are read differently around the world."""
         if day.short:
-            return format_skeleton("MMMMEEEEd", day.value, locale=self.locale)
-        return format_date(day.value, format="long", locale=self.locale)
+            return _short_date(day.value, self.code)
+        return format_date(day.value, format="full" if day.full else "long", locale=self.locale)
+
+    @property
+    def dates(self) -> DateWords:
+        """The words of this language for dates, for reading what a resident types."""
+        return _date_words(self.code, self.root)
 
     def duration(self, days: int) -> str:
         """A number of days as people say it: "2 jaar", "3 maanden", "2 weken", "10 dagen"."""
@@ -219,12 +226,33 @@ class Translator:
         return names
 
 
+def _short_date(value: dt.date, code: str) -> str:
+    """A date as on a button: weekday, day and month ("za 5 december")."""
+    return format_skeleton("MMMMEEEEd", value, locale=Locale.parse(code, sep="-"))
+
+
+@functools.cache
+def _date_words(code: str, root: Path) -> DateWords:
+    """Loaded once per process: babel's names, the language's table and dateparser's data."""
+    return DateWords.load(
+        code,
+        root,
+        label=functools.partial(_short_date, code=code),
+        languages=available_languages(root),
+    )
+
+
 @dataclass(frozen=True)
 class Languages:
     """The languages this deployment speaks, with one translator each."""
 
     codes: tuple[str, ...]
     default: str
+
+    def __post_init__(self) -> None:
+        # Load every language's date words now, at start-up, not at a resident's first date.
+        for translator in self.translators.values():
+            translator.dates  # noqa: B018
 
     @functools.cached_property
     def translators(self) -> dict[str, Translator]:

@@ -37,10 +37,13 @@ class Euro:
 
 @dataclass(frozen=True)
 class Day:
-    """A calendar date in the reader's language: a long date, or a short one for buttons."""
+    """A calendar date in the reader's language: a long date, a short one for buttons, or a
+    full one with weekday and year ("zaterdag 5 december 2026") to check a date read from words.
+    """
 
     value: dt.date
     short: bool = False
+    full: bool = False
 
 
 @dataclass(frozen=True)

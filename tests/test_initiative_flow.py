@@ -94,6 +94,7 @@ async def test_english_resident_completes_a_plan_typing_every_answer(bench: Benc
     await sam.send("care")  # the start of a label is enough
     await sam.send("3511 ab")
     await sam.send("14 March 2026")
+    await sam.send("yes")  # a date in words is shown back to be confirmed
     await sam.send("about 6 people")
     await sam.send("money, publicity")
     summary = sam.last_text

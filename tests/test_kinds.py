@@ -82,7 +82,7 @@ def test_typed_text_never_stands_for_a_button_at_a_text_question() -> None:
         (Kind.POSTCODE, "1053ab", "1053 AB", Code("1053 AB")),
         (Kind.NUMBER, "about 12 people", 12, 12),
         (Kind.MONEY, "€ 1.250,50", "1250.50", Euro(Decimal("1250.50"))),
-        (Kind.DATE, "14 maart", "2026-03-14", Day(dt.date(2026, 3, 14))),
+        (Kind.DATE, "14-3-2026", "2026-03-14", Day(dt.date(2026, 3, 14))),
     ],
 )
 def test_typed_kinds_keep_a_clean_value_and_show_it(

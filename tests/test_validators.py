@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from bot.flows.validators import (
+    Confirm,
     Ok,
     Problem,
     nearby_dates,
@@ -18,7 +19,7 @@ from bot.flows.validators import (
 from bot.i18n import Translator
 
 TODAY = dt.date(2026, 3, 2)
-MONTHS = Translator("nl").months
+WORDS = Translator("nl").dates
 
 
 @pytest.mark.parametrize(
@@ -50,22 +51,32 @@ def test_not_postcodes(typed: str) -> None:
         ("14-3-2026", dt.date(2026, 3, 14)),
         ("14/03/26", dt.date(2026, 3, 14)),
         ("2026-03-14", dt.date(2026, 3, 14)),
+        ("2-3", dt.date(2026, 3, 2)),
+        ("١٤-٣-٢٠٢٦", dt.date(2026, 3, 14)),
+    ],
+)
+def test_dates_typed_as_numbers_are_taken_as_they_are(typed: str, day: dt.date) -> None:
+    assert parse_date(typed, today=TODAY, words=WORDS, horizon_days=730) == Ok(day)
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
         ("14 maart", dt.date(2026, 3, 14)),
         ("14 mrt 2026", dt.date(2026, 3, 14)),
         ("March 14", dt.date(2026, 3, 14)),
         ("14 March 2027", dt.date(2027, 3, 14)),
         ("1 maart", dt.date(2027, 3, 1)),
-        ("2-3", dt.date(2026, 3, 2)),
-        ("١٤-٣-٢٠٢٦", dt.date(2026, 3, 14)),
+        ("morgen", dt.date(2026, 3, 3)),
     ],
 )
-def test_dates_people_type(typed: str, day: dt.date) -> None:
-    assert parse_date(typed, today=TODAY, months=MONTHS, horizon_days=730) == Ok(day)
+def test_dates_in_words_are_read_and_to_be_confirmed(typed: str, day: dt.date) -> None:
+    assert parse_date(typed, today=TODAY, words=WORDS, horizon_days=730) == Confirm(day)
 
 
-@pytest.mark.parametrize("typed", ["1-3-2026", "30-2-2026", "morgen", "14 smarch", "1-1-2030"])
+@pytest.mark.parametrize("typed", ["1-3-2026", "30-2-2026", "14 smarch", "1-1-2030", "5"])
 def test_dates_refused(typed: str) -> None:
-    assert isinstance(parse_date(typed, today=TODAY, months=MONTHS, horizon_days=730), Problem)
+    assert isinstance(parse_date(typed, today=TODAY, words=WORDS, horizon_days=730), Problem)
 
 
 def test_nearby_dates_are_saturdays_to_come() -> None:

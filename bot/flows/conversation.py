@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from bot.domain import OPERATOR, RESIDENT, Changing, Draft, Resident, Session
 from bot.flows import engine, screens
+from bot.flows.dates import DateWords
 from bot.flows.effects import (
     Effect,
     Redeem,
@@ -80,6 +81,7 @@ class Env:
     # The saved plan a tapped button names (`plan_named`), looked up before the turn; None
     # when it is not this person's or no longer kept.
     plan: Initiative | None = None
+    dates: DateWords | None = None  # the resident's language's words for dates
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def flow_of(draft: Draft) -> Flow:
 
 
 def _ctx(env: Env) -> Ctx:
-    return Ctx(today=env.now.date(), label_of=env.label_of, months=env.months)
+    return Ctx(today=env.now.date(), label_of=env.label_of, months=env.months, dates=env.dates)
 
 
 def _stamp(reply: Reply, rev: int) -> Reply:

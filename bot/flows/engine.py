@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias
 
 from bot.domain import Draft as Draft
+from bot.flows.dates import DateWords
 from bot.flows.kinds import Answer, InputKind, Result, Ticked, match_label
 
 # Kinds and events are defined with the kinds; flows and handlers import them from here.
@@ -97,13 +98,16 @@ class Ctx:
     """What the engine needs from the outside world, passed in to keep it pure.
 
     `label_of` translates a label into the resident's language, so a typed "Groen" can match
-    the button "Groen en tuinieren"; `months` maps month names the resident may type to 1-12;
-    `options_from` looks up the options a step names by `source` (builders in an area, say).
+    the button "Groen en tuinieren"; `months` maps month names the resident may type to 1-12,
+    and `dates` holds all the words of their language for dates (when given, it replaces
+    `months`); `options_from` looks up the options a step names by `source` (builders in an
+    area, say).
     """
 
     today: dt.date
     label_of: Callable[[Msg], str]
     months: Mapping[str, int] = field(default_factory=dict)
+    dates: DateWords | None = None
     options_from: Callable[[str], tuple[Option, ...]] | None = None
 
     def options(self, source: str) -> tuple[Option, ...]:

@@ -7,9 +7,12 @@ when you remove or rename a step, so saved drafts are moved to the new list of q
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from bot.domain import FreeText, Initiative
 from bot.flows.engine import Flow, Kind, Option, Step
+from bot.flows.kinds import Answer, Date
+from bot.flows.validators import SATURDAY, WEDNESDAY
 from bot.replies import N_, NP_, Code
 
 CATEGORIES = (
@@ -22,6 +25,27 @@ CATEGORIES = (
     Option("culture", NP_("category", "Culture and party")),
     Option("other", NP_("category", "Something else")),
 )
+
+# The day the date buttons offer, by kind of plan: what neighbours do in the daytime during
+# the week (a coffee morning for lonely neighbours, care visits, an evening about safety or
+# energy; Wednesday afternoon is free at Dutch primary schools) or on a Saturday (a street
+# party, work in the garden). A plan of no kind yet gets Saturdays.
+SUGGESTED_DAY = {
+    "social": WEDNESDAY,
+    "green": SATURDAY,
+    "youth": WEDNESDAY,
+    "care": WEDNESDAY,
+    "safety": WEDNESDAY,
+    "energy": WEDNESDAY,
+    "culture": SATURDAY,
+    "other": SATURDAY,
+}
+
+
+def suggested_day(answers: Mapping[str, Answer]) -> int:
+    """The weekday to suggest for a plan's start (0 = Monday)."""
+    return SUGGESTED_DAY.get(str(answers.get("category")), SATURDAY)
+
 
 NEEDS = (
     Option("money", NP_("need", "Money")),
@@ -72,7 +96,7 @@ INITIATIVE = Flow(
         ),
         Step(
             "when",
-            Kind.DATE,
+            Date(suggest=suggested_day),
             ask=N_("When do you want to start? Tap a date or type one."),
             hint=N_("For example: {example}", example=Code("14-3-2027")),
             label=NP_("answer", "Start"),

@@ -27,6 +27,7 @@ import datetime as dt
 import re
 import unicodedata
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final, TypeAlias
@@ -125,6 +126,7 @@ Result: TypeAlias = Ok[Answer] | Problem | Ticked
 # Button tokens of the kinds below.
 OPTION, TOGGLE, DAY = "o:", "t:", "d:"
 DONE, UNKNOWN = "done", "unknown"
+DATE_RIGHT, DATE_OTHER = "dy", "dn"  # a date read from words: yes, or another one
 
 TAP_A_BUTTON = N_("Please tap one of the buttons.")
 
@@ -299,24 +301,71 @@ class Money(InputKind):
 
 class Date(InputKind):
     """A date from today to `horizon_days` ahead, typed or tapped; with `allow_unknown`,
-    "not sure yet" (answer None)."""
+    "not sure yet" (answer None).
+
+    A date read from words ("volgende zaterdag", "٥ كانون الأول") is first shown back with its
+    weekday and year, with Yes and Another date: the draft keeps it as the pending pick until
+    then, so the question survives a restart like any other. `suggest` gives the weekday the
+    date buttons offer for the answers so far (Saturday when not given).
+    """
+
+    def __init__(self, suggest: Callable[[Mapping[str, Answer]], int] | None = None) -> None:
+        self.suggest = suggest
+
+    def suggested(self, draft: Draft, ctx: Ctx) -> tuple[dt.date, ...]:
+        weekday = v.SATURDAY if self.suggest is None else self.suggest(draft.answers)
+        return v.nearby_dates(ctx.today, weekday)
+
+    @staticmethod
+    def pending(draft: Draft) -> dt.date | None:
+        """The date read from words that waits for the resident's yes."""
+        return dt.date.fromisoformat(draft.picks[0]) if draft.picks else None
 
     def buttons(self, step: Step, draft: Draft, ctx: Ctx) -> Rows:
-        rows = [(Button(Day(d, short=True), f"{DAY}{d}"),) for d in v.nearby_dates(ctx.today)]
+        pending = self.pending(draft)
+        if pending is not None:
+            yes = NP_("button", "Yes: {date}", date=Day(pending, full=True))
+            return (
+                (Button(yes, DATE_RIGHT, "✅"),),
+                (Button(NP_("button", "Another date"), DATE_OTHER, "📅"),),
+            )
+        rows = [(Button(Day(d, short=True), f"{DAY}{d}"),) for d in self.suggested(draft, ctx)]
         if step.allow_unknown:
             rows.append((Button(NP_("button", "Not sure yet"), UNKNOWN),))
         return tuple(rows)
 
+    def typed_tap(self, step: Step, text: str, asked: Reply, ctx: Ctx) -> str | None:
+        """A typed "yes" (in the resident's language, or "ok") confirms a pending date."""
+        yes = {fold(ctx.label_of(YES_NO[0].label)), "ok", "okay", "oke"}
+        if fold(text) in yes and any(b.data == DATE_RIGHT for b in asked.all_buttons()):
+            return DATE_RIGHT
+        return match_label(text, asked, ctx)
+
     def tap(self, step: Step, draft: Draft, token: str, ctx: Ctx) -> Result:
         if token == UNKNOWN:
             return Ok(None)
-        assert token.startswith(DAY), token
-        return self.parse(step, token.removeprefix(DAY), draft, ctx)
+        if token == DATE_OTHER:
+            return Ticked((), note=N_("Which date then? Tap a date or type one."))
+        if token == DATE_RIGHT:
+            day = self.pending(draft)
+            assert day is not None, token
+        else:
+            assert token.startswith(DAY), token
+            day = dt.date.fromisoformat(token.removeprefix(DAY))
+        checked = v.check_date(day, today=ctx.today, horizon_days=step.horizon_days)
+        return checked if isinstance(checked, Problem) else Ok(checked.value.isoformat())
 
     def parse(self, step: Step, text: str, draft: Draft, ctx: Ctx) -> Result:
         parsed = v.parse_date(
-            text, today=ctx.today, months=ctx.months, horizon_days=step.horizon_days
+            text,
+            today=ctx.today,
+            words=ctx.dates if ctx.dates is not None else ctx.months,
+            horizon_days=step.horizon_days,
+            shown=self.suggested(draft, ctx),
         )
+        if isinstance(parsed, v.Confirm):
+            said = N_("I read: {date}. Is that right?", date=Day(parsed.value, full=True))
+            return Ticked((parsed.value.isoformat(),), note=said)
         return parsed if isinstance(parsed, Problem) else Ok(parsed.value.isoformat())
 
     def display(

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
+from bot.flows import dates
+from bot.flows.dates import DateWords
 from bot.replies import N_, Code, Day, Euro, Msg
 from bot.textclean import ascii_digits, clean_text
 
@@ -215,54 +217,15 @@ def parse_money(text: str, *, low: int, high: int) -> Ok[Decimal] | Problem:
     return Ok(amount)
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?$")
-_WORDS = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?(?:\s+(\d{4}))?$")
-_WORDS_MONTH_FIRST = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?$")
+@dataclass(frozen=True)
+class Confirm:
+    """A date read from words: the resident says whether it is the one they meant."""
+
+    value: dt.date
 
 
-def _read_date(text: str, months: Mapping[str, int]) -> tuple[int | None, int, int] | None:
-    """(year or None, month, day) from the forms people type, or None."""
-    if m := _ISO.match(text):
-        return int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if m := _NUMERIC.match(text):
-        year = m.group(3)
-        full = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
-        return full, int(m.group(2)), int(m.group(1))
-    if (m := _WORDS.match(text)) and m.group(2) in months:
-        return (int(m.group(3)) if m.group(3) else None), months[m.group(2)], int(m.group(1))
-    if (m := _WORDS_MONTH_FIRST.match(text)) and m.group(1) in months:
-        return (int(m.group(3)) if m.group(3) else None), months[m.group(1)], int(m.group(2))
-    return None
-
-
-def parse_date(
-    text: str, *, today: dt.date, months: Mapping[str, int], horizon_days: int
-) -> Ok[dt.date] | Problem:
-    """A date from today on, typed as `14-3-2027`, `14 maart`, `2027-03-14` or `March 14`.
-
-    Day comes before month, as in the Netherlands. Without a year, the next such date is meant.
-    `months` maps lower-case month names and abbreviations (in every language we read) to 1-12.
-    """
-    cleaned = re.sub(r"\s+", " ", ascii_digits(clean_text(text)).lower())
-    parts = _read_date(cleaned, months)
-    soon = today + dt.timedelta(days=30)
-    example = Code(f"{soon.day}-{soon.month}-{soon.year}")
-    if parts is None:
-        return Problem(
-            N_(
-                "I could not read that date. Please type day, month and year, for example: "
-                "{example}. Or tap a button.",
-                example=example,
-            )
-        )
-    year, month, day = parts
-    try:
-        value = dt.date(year or today.year, month, day)
-        if year is None and value < today:
-            value = dt.date(today.year + 1, month, day)
-    except ValueError:
-        return Problem(N_("That date does not exist. Please check the day and the month."))
+def check_date(value: dt.date, *, today: dt.date, horizon_days: int) -> Ok[dt.date] | Problem:
+    """A date from today up to `horizon_days` ahead."""
     if value < today:
         return Problem(N_("That date has passed. Please give a date from today on."))
     if value > today + dt.timedelta(days=horizon_days):
@@ -275,12 +238,79 @@ def parse_date(
     return Ok(value)
 
 
-def nearby_dates(today: dt.date) -> tuple[dt.date, ...]:
-    """Three dates worth a button: the next two Saturdays and the first Saturday of next month
-    (or, when that is one of the two, the Saturday after them)."""
-    days_to_saturday = (5 - today.weekday()) % 7 or 7
-    saturdays = [today + dt.timedelta(days=days_to_saturday + 7 * week) for week in range(3)]
+def _example(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=30)
+
+
+def _other_calendar(calendar: str, today: dt.date) -> Problem:
+    """A month of another calendar: ask kindly for the date as on a Dutch calendar."""
+    soon = _example(today)
+    example, numbers = Day(soon), Code(f"{soon.day}-{soon.month}-{soon.year}")
+    if calendar == dates.ETHIOPIAN:
+        return Problem(
+            N_(
+                "That is a month of the Ethiopian calendar. Please give the date as on a Dutch "
+                "calendar, for example: {example} or {numbers}",
+                example=example,
+                numbers=numbers,
+            )
+        )
+    return Problem(
+        N_(
+            "That is a month of the Persian calendar. Please give the date as on a Dutch "
+            "calendar, for example: {example} or {numbers}",
+            example=example,
+            numbers=numbers,
+        )
+    )
+
+
+def parse_date(
+    text: str,
+    *,
+    today: dt.date,
+    words: DateWords | Mapping[str, int],
+    horizon_days: int,
+    shown: Iterable[dt.date] = (),
+) -> Ok[dt.date] | Confirm | Problem:
+    """A date from today on, as people write it (see `bot.flows.dates`).
+
+    Numbers (`14-3-2027`, day first) and a button's label typed back are taken as they are;
+    a date read from words (`volgende zaterdag`, `14 maart`) comes back as `Confirm`, to be
+    checked by the resident. `words` are the words of their language, or only month names.
+    """
+    if not isinstance(words, DateWords):
+        words = DateWords.plain(words)
+    soon = _example(today)
+    reading = dates.read_date(text, today=today, words=words, shown=shown)
+    if isinstance(reading, dates.OtherCalendar):
+        return _other_calendar(reading.calendar, today)
+    if isinstance(reading, dates.Impossible):
+        return Problem(N_("That date does not exist. Please check the day and the month."))
+    if reading is None:
+        return Problem(
+            N_(
+                "I could not read that date. Please type day, month and year, for example: "
+                "{example}. Or tap a button.",
+                example=Code(f"{soon.day}-{soon.month}-{soon.year}"),
+            )
+        )
+    checked = check_date(reading.value, today=today, horizon_days=horizon_days)
+    if isinstance(checked, Ok) and isinstance(reading, dates.Worded):
+        return Confirm(checked.value)
+    return checked
+
+
+# The weekdays the date buttons suggest (0 = Monday).
+WEDNESDAY, SATURDAY = 2, 5
+
+
+def nearby_dates(today: dt.date, weekday: int = SATURDAY) -> tuple[dt.date, ...]:
+    """Three dates worth a button, on `weekday`: the next two, and the first of next month
+    (or, when that is one of the two, the one after them)."""
+    first = (weekday - today.weekday()) % 7 or 7
+    days = [today + dt.timedelta(days=first + 7 * week) for week in range(3)]
     next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    month_saturday = next_month + dt.timedelta(days=(5 - next_month.weekday()) % 7)
-    third = month_saturday if month_saturday not in saturdays[:2] else saturdays[2]
-    return (saturdays[0], saturdays[1], third)
+    month_day = next_month + dt.timedelta(days=(weekday - next_month.weekday()) % 7)
+    third = month_day if month_day not in days[:2] else days[2]
+    return (days[0], days[1], third)

@@ -159,6 +159,7 @@ class Turns:
             months=tr.months,
             operator=self.s.operator,
             new_reference=new_reference,
+            dates=tr.dates,
         )
 
     async def person(self, user_id: int) -> tuple[Resident, Session]:
