@@ -174,6 +174,7 @@ class Message:
     buttons: list[list[dict[str, Any]]] = field(default_factory=list)
     keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    document: bytes | None = None  # the content of a file the bot sent (sendDocument)
 
     @property
     def button_labels(self) -> list[str]:
@@ -565,13 +566,22 @@ class FakeTelegram:
         chat_id = int(params["chat_id"])
         self._check_reachable(chat_id)
         caption = str(params.get("caption") or "")
-        message = self._sent(chat_id, text=caption, markup=caption)
+        shown, entities = (
+            parse_html(caption) if caption and params.get("parse_mode") == "HTML" else (caption, [])
+        )
+        if utf16_length(shown) > CAPTION_LIMIT:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        name = str(params.get("_file_name") or "document")
+        text = f"[file {name}]\n{shown}" if shown else f"[file {name}]"
+        message = self._sent(chat_id, text=text, markup=caption)
+        message.document = params.get("_file_content")
+        message.raw.pop("text", None)
         file_id = f"doc-{chat_id}-{message.message_id}"
-        message.raw["document"] = {
-            "file_id": file_id,
-            "file_unique_id": file_id,
-            "file_name": str(params.get("_file_name") or "document"),
-        }
+        message.raw["document"] = {"file_id": file_id, "file_unique_id": file_id, "file_name": name}
+        if shown:
+            message.raw["caption"] = shown
+            if entities:
+                message.raw["caption_entities"] = entities
         return message.raw
 
     async def _api_sendVoice(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -641,6 +651,11 @@ class FakeRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.json_parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            # An upload (sendDocument): its name and bytes, as the HTTP transport reads them.
+            for file_name, content, *_mime in request_data.multipart_data.values():
+                params["_file_name"] = file_name
+                params["_file_content"] = content if isinstance(content, bytes) else content.read()
         return await answer(self.telegram, api_method, params)
 
 
@@ -681,6 +696,7 @@ def _form(content_type: str, body: bytes) -> dict[str, Any]:
             payload = part.get_payload(decode=True)
             if filename:
                 fields["_file_name"] = filename
+                fields["_file_content"] = payload
             elif name and isinstance(payload, bytes):
                 fields[str(name)] = payload.decode()
         return fields

@@ -131,6 +131,8 @@ class Reply:
     sending a new one (used when only the marks on a multi-choice keyboard change).
     `voice` is the Telegram file id of a voice note to send again (a resident's own recorded
     answer), with the paragraphs as its caption; a direct reply only, not for the outbox.
+    `document` is a file to send (its name and content), with the paragraphs as its caption;
+    a direct reply only, like `voice`.
     """
 
     paragraphs: tuple[Msg, ...]
@@ -138,6 +140,7 @@ class Reply:
     keyboard: tuple[tuple[Button, ...], ...] = ()
     edit_tapped: bool = False
     voice: str | None = None
+    document: tuple[str, bytes] | None = None
 
     @staticmethod
     def of(*paragraphs: Msg, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
@@ -257,6 +260,8 @@ def reply_to_json(reply: Reply) -> Json:
         data["keyboard"] = [[_button_to_json(b) for b in row] for row in reply.keyboard]
     if reply.voice is not None:
         raise TypeError("the outbox does not send voice notes (yet): send them as direct replies")
+    if reply.document is not None:
+        raise TypeError("the outbox does not send files: send them as direct replies")
     return data
 
 

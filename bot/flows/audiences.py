@@ -12,13 +12,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import OPERATOR, Resident, Session
-from bot.flows import conversation, operating, screens
+from bot.flows import conversation, operating, privacy, screens
 from bot.flows.conversation import Env, Input, Turn
 from bot.flows.engine import Tapped
 
 
 def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     ready = person.language is not None and person.greeted
+    if ready and privacy.handles(event):
+        # /mydata and /forget work the same for every role (before the greeting, they get it).
+        turn = privacy.handle(person, session, event, env)
+        return replace(turn, session=replace(turn.session, active_at=env.now))
     if isinstance(event, Tapped):
         kind, _, rest = event.token.partition(":")
         if kind == screens.SWITCH and ready:

@@ -9,6 +9,7 @@ whether they happened, and the turn's `then` says what the actor is told.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -89,8 +90,30 @@ class WithdrawInitiative:
     revision: int
 
 
+@dataclass(frozen=True)
+class Forget:
+    """Delete everything kept about `user_id` (the `/forget` right), in the turn's transaction.
+
+    Their open questions go; a question someone already took is anonymised and closed, and
+    its holder is told `tell_holder(reference)` through the outbox, in the same transaction.
+    The person is new afterwards: the turn's own state for them is not kept either.
+    HOOK for handoffs (a later issue): a handoff a builder holds is anonymised and its
+    builder told the same way; offers still open are withdrawn.
+    """
+
+    user_id: int
+    tell_holder: Callable[[str], Reply]
+
+
 Effect: TypeAlias = (
-    SaveInitiative | OpenCase | Notify | Claim | Redeem | UpdateInitiative | WithdrawInitiative
+    SaveInitiative
+    | OpenCase
+    | Notify
+    | Claim
+    | Redeem
+    | UpdateInitiative
+    | WithdrawInitiative
+    | Forget
 )
 
 
@@ -123,4 +146,12 @@ class Updated:
     problem: str | None = None
 
 
-Result: TypeAlias = Claimed | Redeemed | Updated
+@dataclass(frozen=True)
+class Forgotten:
+    """What a `Forget` did: how many questions it closed for someone who held them (their
+    holders are told)."""
+
+    closed: int = 0
+
+
+Result: TypeAlias = Claimed | Redeemed | Updated | Forgotten

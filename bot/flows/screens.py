@@ -20,6 +20,7 @@ PLAY = "p"  # play a voice answer of a saved plan again: p:<reference>:<step key
 SWITCH = "sw"  # shared by every audience: switch to the menu of another role
 PRIVACY = "pv"  # "Read more" under the short privacy notice: the notice in full, at any time
 OP = "op"  # the operator audience's buttons
+FORGET = "fg"  # the /forget question's Yes and No, for every audience: fg:<yes|no>:<rev>
 OP_HOME, OP_QUESTIONS, OP_HELP = "home", "questions", "help"
 NEW, MINE, PICK_LANGUAGE, HELP, HOME = "new", "mine", "lang", "help", "menu"
 CONTINUE, RESTART = "go", "new"
@@ -67,6 +68,12 @@ def greeting(names: Mapping[str, str]) -> Reply:
     )
 
 
+# The privacy rights, named in the help (of every role) and in the privacy notice in full.
+YOUR_DATA = N_(
+    "Type /mydata to get a file with everything we keep about you. Type /forget to delete it."
+)
+
+
 def privacy(operator: Operator) -> Reply:
     """The notice everyone sees once, after the greeting: three short sentences, and the
     whole notice one tap away."""
@@ -96,6 +103,7 @@ def privacy_in_full(operator: Operator) -> Reply:
         ),
         N_("Plans you save are deleted after {duration}.", duration=Duration(operator.keep_days)),
         N_("We never give your data to the IND, other immigration services or benefits agencies."),
+        YOUR_DATA,
         N_(
             "Questions? Write to {contact}. You can also complain to the Autoriteit "
             "Persoonsgegevens.",
@@ -149,6 +157,7 @@ def help_text() -> Reply:
             "These commands always work:\n/menu: the main menu\n/language: choose your "
             "language\n/cancel: stop what you are doing\n/help: this help"
         ),
+        YOUR_DATA,
     )
 
 
@@ -449,4 +458,5 @@ def operator_help() -> Reply:
         ),
         N_("The counts show messages the bot could not deliver yet, and updates it set aside."),
         N_("Tap “Resident menu” to use the bot as a resident yourself."),
+        YOUR_DATA,
     )

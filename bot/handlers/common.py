@@ -20,6 +20,8 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("language", NP_("command", "Choose your language")),
     ("cancel", NP_("command", "Stop what you are doing")),
     ("help", NP_("command", "How this bot works")),
+    ("mydata", NP_("command", "Get everything we keep about you")),
+    ("forget", NP_("command", "Delete everything we keep about you")),
 )
 
 

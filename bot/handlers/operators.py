@@ -24,6 +24,8 @@ COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("language", NP_("command", "Choose your language")),
     ("help", NP_("command", "How this bot works")),
     ("start", NP_("command", "Start or go back to the beginning")),
+    ("mydata", NP_("command", "Get everything we keep about you")),
+    ("forget", NP_("command", "Delete everything we keep about you")),
 )
 
 

@@ -16,12 +16,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from telegram import Bot, CallbackQuery, Message
+from telegram import Bot, CallbackQuery, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
 from bot.domain import OPERATOR, OutboxMessage, Resident, Session
-from bot.flows import audiences, conversation, operating
+from bot.flows import audiences, conversation, operating, privacy
 from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
     OPERATORS,
@@ -204,6 +204,10 @@ class Turns:
             return operating.answer_query(query, await store.counts())
         if isinstance(query, operating.OpenQuestions):
             return operating.answer_query(query, await store.open_questions())
+        if isinstance(query, privacy.MyData):
+            data = await store.data_of(user_id)
+            now, admin = self.s.clock.now(), user_id in self.s.admins
+            return privacy.export(query, data, now=now, admin=admin)
         raise AssertionError(f"unknown query {query!r}")
 
     async def _decide_and_commit(
@@ -335,6 +339,9 @@ class Turns:
             if reply.voice is not None:
                 await self._send_voice(bot, chat_id, reply.voice, rendered)
                 continue
+            if reply.document is not None:
+                await self._send_document(bot, chat_id, reply.document, rendered)
+                continue
             for chunk in rendered.chunks[:-1]:
                 await patiently(self.s.clock, bot.send_message, chat_id, chunk)
             await patiently(
@@ -364,6 +371,21 @@ class Turns:
             await patiently(
                 self.s.clock, bot.send_message, chat_id, text, reply_markup=rendered.markup
             )
+
+    async def _send_document(
+        self, bot: Bot, chat_id: int, document: tuple[str, bytes], rendered: Rendered
+    ) -> None:
+        """A file (its name and content) with the text as its caption, or after it when the
+        text is longer than a caption may be."""
+        name, content = document
+        [*before, text] = rendered.chunks
+        fits = not before and visible_length(text) <= CAPTION_LIMIT
+        file = InputFile(content, filename=name)
+        await patiently(
+            self.s.clock, bot.send_document, chat_id, file, caption=text if fits else None
+        )
+        for chunk in () if fits else rendered.chunks:
+            await patiently(self.s.clock, bot.send_message, chat_id, chunk)
 
     async def _edit(self, message: Message, text: str, markup: object) -> bool:
         try:

@@ -40,5 +40,9 @@ class Chats:
         if known is not None:
             self._chats[user_id] = (known[0], known[1], False)
 
+    def forget(self, user_id: int) -> None:
+        """The person's data was deleted: their next turn starts as a new person's."""
+        self._chats.pop(user_id, None)
+
     def clear(self) -> None:
         self._chats.clear()

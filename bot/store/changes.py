@@ -10,6 +10,7 @@ from bot.domain import Initiative, OutboxMessage, Resident, Session
 from bot.flows.effects import (
     Claim,
     Effect,
+    Forget,
     OpenCase,
     Redeem,
     Result,
@@ -20,7 +21,7 @@ from bot.flows.effects import (
 from bot.store import cases
 
 # Effects that happen only if the database still agrees; each reports a result.
-Conditional = Claim | Redeem | UpdateInitiative | WithdrawInitiative
+Conditional = Claim | Redeem | UpdateInitiative | WithdrawInitiative | Forget
 
 
 @dataclass
@@ -38,6 +39,11 @@ class Changes:
     # still unused), in the turn's order; the commit fills `results`, one each.
     conditional: list[tuple[int, Conditional]] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
+    # People whose data a `Forget` deleted in this commit: the cache must forget them too.
+    forgotten: set[int] = field(default_factory=set)
+    # Outbox rows a conditional effect wrote inside the transaction (filled by the commit, and
+    # again if it is retried; `outbox` above is only what the turn staged).
+    told: list[OutboxMessage] = field(default_factory=list)
 
     def save_chat(
         self, resident: Resident, session: Session, now: dt.datetime, update_id: int | None
@@ -66,6 +72,10 @@ class Changes:
             self.ops.append((cases.INSERT, cases.row(effect, now)))
         elif isinstance(effect, Claim | Redeem | UpdateInitiative | WithdrawInitiative):
             # A plan changed or withdrawn: one conditional UPDATE (bot/store/initiatives.py).
+            self.conditional.append((actor, effect))
+        elif isinstance(effect, Forget):
+            # Everything kept about a person, deleted in this transaction (bot/store/privacy.py),
+            # after the turn's own writes, so that nothing of theirs is written back.
             self.conditional.append((actor, effect))
         else:
             raise TypeError(f"not an effect for the store: {effect!r}")

@@ -11,13 +11,14 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
 from bot.domain import OPERATOR, Case, Initiative, Resident, Session
 from bot.files import make_private
 from bot.flows.screens import Counts
-from bot.store import cases, people, residents, retention
+from bot.store import cases, people, privacy, residents, retention
 from bot.store.errors import StoreError, unusable_error
 from bot.store.inbox import Delivery, Inbox, Incoming
 from bot.store.migrations import migrate
@@ -183,6 +184,12 @@ class Store(Writer):
         waiting = outbox.get("pending", 0) + outbox.get("sending", 0)
         undeliverable = outbox.get("failed", 0) + outbox.get("blocked", 0)
         return Counts(await cases.count_open(self), waiting, undeliverable, quarantined)
+
+    # --- Privacy rights ------------------------------------------------------------------
+
+    async def data_of(self, user_id: int) -> dict[str, Any]:
+        """Everything kept about a person, for `/mydata` (forgetting is the `Forget` effect)."""
+        return await privacy.export(self, user_id)
 
     # --- Retention ---------------------------------------------------------------------
 

@@ -21,8 +21,8 @@ from typing import Any
 import aiosqlite
 
 from bot.domain import OutboxMessage
-from bot.flows.effects import Redeem, UpdateInitiative, WithdrawInitiative
-from bot.store import cases, initiatives, people, rows
+from bot.flows.effects import Forget, Redeem, UpdateInitiative, WithdrawInitiative
+from bot.store import cases, initiatives, people, privacy, rows
 from bot.store.cache import Chats
 from bot.store.changes import Changes
 from bot.store.errors import StoreFailure
@@ -161,13 +161,16 @@ class Writer:
             else:
                 retry = False
                 self._recovered()
-                if any(changes.outbox for changes, _ in batch):
+                if any(changes.outbox or changes.told for changes, _ in batch):
                     self.outbox_added.set()
                 for changes, future in batch:
                     for user_id, (resident, session, update_id) in changes.chats.items():
-                        self.chats.remember(user_id, (resident, session, True))
                         if update_id is not None:
                             self._unsent.pop(user_id, None)  # the trigger marked it
+                        if user_id not in changes.forgotten:
+                            self.chats.remember(user_id, (resident, session, True))
+                    for user_id in changes.forgotten:
+                        self.chats.forget(user_id)  # a new person from now on
                     if future is not None and not future.done():
                         future.set_result(None)
         if retry:
@@ -265,6 +268,8 @@ class Writer:
         """Conditional effects, one statement each (their row counts are the answers)."""
         now = changes.now or self._now()
         changes.results = []
+        changes.forgotten = set()
+        changes.told = []
         for actor, effect in changes.conditional:
             if isinstance(effect, Redeem):
                 found = await people.redeem(self._db, effect, now)
@@ -274,6 +279,14 @@ class Writer:
                     roles = resident.roles | {found.role}
                     changes.chats[actor] = (replace(resident, roles=roles), session, update_id)
                 changes.results.append(found)
+            elif isinstance(effect, Forget):
+                # Everything of theirs goes; whoever held one of their questions is told.
+                forgotten, messages = await privacy.forget(self._db, effect, now)
+                for message in messages:
+                    await self._db.execute(INSERT_OUTBOX, outbox_row(message, rows.iso(now)))
+                    changes.told.append(message)  # so the commit wakes the outbox worker
+                changes.forgotten.add(effect.user_id)
+                changes.results.append(forgotten)
             elif isinstance(effect, UpdateInitiative | WithdrawInitiative):
                 # A saved plan changed or withdrawn by its owner, if still as the turn saw it.
                 changes.results.append(await initiatives.apply(self._db, effect, now))

@@ -1,0 +1,146 @@
+"""A person's privacy rights, for every role: `/mydata` and `/forget`.
+
+`/mydata` is a query: the store gathers everything it keeps about the person after the turn's
+commit, and the answer is a JSON file (`export`). `/forget` asks first, with Yes and No; Yes
+is the `Forget` effect, which deletes everything in the turn's own transaction and tells whoever
+held one of the person's questions. Afterwards the person is new: their next message gets the
+language picker or the greeting.
+
+The confirmation's buttons carry the session's revision, which asking raises, so a Yes from an
+older confirmation (or made-up callback data) deletes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.domain import OPERATOR, Resident, Session
+from bot.flows import conversation, screens
+from bot.flows.conversation import Command, Env, Input, Turn
+from bot.flows.effects import Forget, Result
+from bot.flows.engine import Tapped
+from bot.replies import N_, NP_, Button, Code, Reply
+
+YES, NO = "yes", "no"
+_TAP = re.compile(rf"^{screens.FORGET}:(?P<answer>{YES}|{NO}):(?P<rev>[0-9]{{1,9}})$")
+
+# The file's own first key: what it is, for whoever opens it later.
+ABOUT = (
+    "Everything Buurtbot keeps about one Telegram account. The keys are explained in the "
+    "README of Buurtbot, section Privacy."
+)
+MINE = N_(
+    "Here is everything Buurtbot keeps about you, in one file. To delete it all, type /forget."
+)
+DELETED = N_("Your data is deleted. If you write to me again, we start from the beginning.")
+KEPT = N_("Good. Nothing is deleted.")
+
+
+@dataclass(frozen=True)
+class MyData:
+    """Query: everything kept about the person, looked up after the commit. `after` is what
+    they are shown below the file (where they were)."""
+
+    after: tuple[Reply, ...] = ()
+
+
+def handles(event: Input) -> bool:
+    """Whether an input is one of the privacy rights (for any audience)."""
+    if isinstance(event, Command):
+        return event.name in ("mydata", "forget") and not event.payload
+    return isinstance(event, Tapped) and event.token.startswith(f"{screens.FORGET}:")
+
+
+def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
+    if event == Command("mydata"):
+        after = conversation.pending(person, session, env)
+        return Turn(person, session, query=MyData(after))
+    if event == Command("forget"):
+        asked = replace(session, rev=session.rev + 1)
+        return Turn(person, asked, (forget_question(person, asked.rev),))
+    assert isinstance(event, Tapped)
+    return _tap(person, session, event.token, env)
+
+
+def forget_question(person: Resident, rev: int) -> Reply:
+    """What `/forget` deletes, and Yes or No."""
+    lines = [
+        N_("<b>Delete your data?</b>"),
+        N_(
+            "I will delete everything I keep about you: your language, your answers, your "
+            "saved plans and your questions."
+        ),
+        N_(
+            "A question someone is already working on is closed. Your words are removed from "
+            "it, and that person is told."
+        ),
+    ]
+    if OPERATOR in person.roles:
+        lines.append(
+            N_(
+                "Your role as operator is deleted too, unless it is set on the server ({setting}).",
+                setting=Code("BUURTBOT_ADMINS"),
+            )
+        )
+    lines.append(N_("This cannot be undone. Do you want to delete everything?"))
+    return Reply.of(
+        *lines,
+        buttons=(
+            (
+                Button(
+                    NP_("button", "Yes, delete everything"), f"{screens.FORGET}:{YES}:{rev}", "🗑"
+                ),
+            ),
+            (Button(NP_("button", "No, keep it"), f"{screens.FORGET}:{NO}:{rev}", "↩"),),
+        ),
+    )
+
+
+def case_closed(reference: str) -> Reply:
+    """For whoever held a question of a person who had their data deleted."""
+    return Reply.of(
+        N_(
+            "The resident who asked question {reference} asked us to delete their data. The "
+            "question is closed.",
+            reference=Code(reference),
+        )
+    )
+
+
+def _tap(person: Resident, session: Session, token: str, env: Env) -> Turn:
+    found = _TAP.match(token)
+    if found is None or int(found["rev"]) != session.rev:
+        return conversation.stale(person, session, env)
+    if found["answer"] == NO:
+        # A new revision: the other button of the same question is old now.
+        kept = replace(session, rev=session.rev + 1)
+        return Turn(person, kept, (Reply.of(KEPT), *conversation.pending(person, kept, env)))
+
+    def told(results: Sequence[Result]) -> tuple[Reply, ...]:
+        return (Reply.of(DELETED),)
+
+    return Turn(person, session, effects=(Forget(person.user_id, case_closed),), then=told)
+
+
+def export(
+    query: MyData, data: Mapping[str, Any], *, now: dt.datetime, admin: bool
+) -> tuple[Reply, ...]:
+    """The file with everything kept about the person, then where they were.
+
+    `admin`: they are an operator by the server's settings (BUURTBOT_ADMINS), which is not
+    data the bot keeps about them but is said, so the file is complete.
+    """
+    content = {
+        "about": ABOUT,
+        "exported_at": now.astimezone(dt.UTC).isoformat(),
+        **data,
+        "operator_by_server_setting": admin,
+    }
+    body = json.dumps(content, ensure_ascii=False, indent=2).encode()
+    name = f"buurtbot-mydata-{now:%Y-%m-%d}.json"
+    return (replace(Reply.of(MINE), document=(name, body)), *query.after)

@@ -1,0 +1,255 @@
+"""A person's privacy rights: everything kept about them (`/mydata`), and forgetting it all
+(`/forget`).
+
+Both read or write every table that holds something of a person, so a new table that does
+must be added here too (and to the README's list of what `/mydata` holds).
+HOOK for handoffs, consents to share and builders (a later issue): their rows join `export`
+and `forget` here; a handoff a builder holds is anonymised like a taken question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from bot.domain import OutboxMessage
+from bot.flows.effects import Forget, Forgotten
+from bot.flows.operating import OPEN, TAKEN
+from bot.store import rows
+
+if TYPE_CHECKING:
+    from bot.store.writer import Writer
+
+CLOSED = "closed"  # a question whose asker had their data deleted while someone held it
+FORGOTTEN_TEXT = json.dumps(None)  # the neutral marker that replaces the words of such a question
+
+# A question someone else took stays with them, anonymised and closed: they are told.
+_ANONYMISE = f"""
+    UPDATE cases SET owner = NULL, text = '{FORGOTTEN_TEXT}', language = '', state = '{CLOSED}',
+                     updated_at = ?
+    WHERE owner = ? AND holder IS NOT NULL AND holder <> owner
+    RETURNING reference, holder
+"""
+# In the order they run; `?` is the person's id each time.
+_FORGET = (
+    # Their own questions that nobody else holds (open ones) go.
+    "DELETE FROM cases WHERE owner = ?",
+    # Questions they took as an operator: open again for the other operators; closed ones
+    # simply lose their holder.
+    f"""UPDATE cases SET holder = NULL,
+               state = CASE WHEN state = '{TAKEN}' THEN '{OPEN}' ELSE state END
+        WHERE holder = ?""",
+    "DELETE FROM initiatives WHERE user_id = ?",
+    "DELETE FROM consents WHERE user_id = ?",
+    "DELETE FROM flow_states WHERE user_id = ?",
+    "DELETE FROM roles WHERE user_id = ?",
+    "DELETE FROM invites WHERE used_by = ?",
+    "DELETE FROM outbox WHERE chat_id = ?",
+    "DELETE FROM quarantine WHERE user_id = ?1 OR chat_id = ?1",
+    # Update ids stay (48 hours) so that a repeated update is still recognised; what was
+    # written goes. Updates not handled yet keep theirs: they are handled as a new person's.
+    "UPDATE inbox SET payload = NULL WHERE (user_id = ?1 OR chat_id = ?1) AND status <> 'new'",
+    "DELETE FROM users WHERE user_id = ?",
+)
+
+
+async def forget(
+    db: aiosqlite.Connection, effect: Forget, now: dt.datetime
+) -> tuple[Forgotten, list[OutboxMessage]]:
+    """Inside the turn's transaction: delete everything kept about the person, and the
+    messages for whoever held one of their questions (outbox rows of the same commit)."""
+    user_id = effect.user_id
+    held = list(await db.execute_fetchall(_ANONYMISE, (rows.iso(now), user_id)))
+    for sql in _FORGET:
+        await db.execute(sql, (user_id,))
+    told = [
+        OutboxMessage(holder, effect.tell_holder(reference), "question closed: data deleted")
+        for reference, holder in held
+    ]
+    return Forgotten(closed=len(held)), told
+
+
+async def export(writer: Writer, user_id: int) -> dict[str, Any]:
+    """Everything kept about a person, as JSON-ready data (keys documented in the README)."""
+    async with writer.writing:  # one consistent picture: no commit runs in between
+        return await _export(writer.db, user_id)
+
+
+async def _all(db: aiosqlite.Connection, sql: str, user_id: int) -> list[Any]:
+    return list(await db.execute_fetchall(sql, (user_id,)))
+
+
+async def _export(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
+    users = await _all(
+        db,
+        "SELECT language, greeted_at, blocked_at, created_at FROM users WHERE user_id = ?",
+        user_id,
+    )
+    sessions = await _all(
+        db,
+        """SELECT flow, draft, active_at, audience, start_payload FROM flow_states
+           WHERE user_id = ?""",
+        user_id,
+    )
+    return {
+        "telegram_user_id": user_id,
+        "account": next(
+            (
+                {
+                    "language": r["language"],
+                    "greeted_at": r["greeted_at"],
+                    "blocked_at": r["blocked_at"],
+                    "first_seen_at": r["created_at"],
+                }
+                for r in users
+            ),
+            None,
+        ),
+        "consents": [
+            {"purpose": r[0], "given_at": r[1], "withdrawn_at": r[2]}
+            for r in await _all(
+                db,
+                "SELECT purpose, given_at, withdrawn_at FROM consents WHERE user_id = ?",
+                user_id,
+            )
+        ],
+        "conversation": next((_session(r) for r in sessions), None),
+        "initiatives": [
+            _initiative(r)
+            for r in await _all(
+                db, "SELECT * FROM initiatives WHERE user_id = ? ORDER BY created_at, id", user_id
+            )
+        ],
+        "questions": [
+            {
+                "reference": r["reference"],
+                "state": r["state"],
+                "taken_by_someone": r["holder"] is not None,
+                "language": r["language"],
+                "text": json.loads(r["text"]),
+                "created_at": r["created_at"],
+                "updated_at": r["updated_at"],
+            }
+            for r in await _all(
+                db, "SELECT * FROM cases WHERE owner = ? ORDER BY created_at, id", user_id
+            )
+        ],
+        # What they took as an operator: the reference and state, not the asker's words.
+        "questions_you_took": [
+            {"reference": r[0], "state": r[1], "updated_at": r[2]}
+            for r in await _all(
+                db,
+                "SELECT reference, state, updated_at FROM cases WHERE holder = ? ORDER BY id",
+                user_id,
+            )
+        ],
+        "roles": [
+            {"role": r[0], "name": r[1], "since": r[2]}
+            for r in await _all(
+                db,
+                "SELECT role, name, bound_at FROM roles WHERE user_id = ? ORDER BY role",
+                user_id,
+            )
+        ],
+        "invites_used": [
+            {"role": r[0], "name": r[1], "created_at": r[2], "used_at": r[3]}
+            for r in await _all(
+                db,
+                "SELECT role, name, created_at, used_at FROM invites WHERE used_by = ?",
+                user_id,
+            )
+        ],
+        # Messages to them not delivered yet; a delivered one keeps no content, only Telegram's
+        # message id (for a later edit), which is listed without the rest.
+        "messages_to_you": [
+            {
+                "id": r["id"],
+                "status": r["status"],
+                "reason": r["reason"],
+                "created_at": r["created_at"],
+                "content": None if r["message"] is None else json.loads(r["message"]),
+            }
+            for r in await _all(db, "SELECT * FROM outbox WHERE chat_id = ? ORDER BY id", user_id)
+        ],
+        "quarantined_updates": [
+            {
+                "id": r["id"],
+                "update_id": r["update_id"],
+                "kind": r["kind"],
+                "quarantined_at": r["quarantined_at"],
+                "size_in_bytes": len(r["payload"]),
+                "your_text": written(r["payload"]),
+            }
+            for r in await _all(
+                db,
+                "SELECT * FROM quarantine WHERE user_id = ?1 OR chat_id = ?1 ORDER BY id",
+                user_id,
+            )
+        ],
+        "updates_received": [
+            {"update_id": r[0], "status": r[1], "received_at": r[2]}
+            for r in await _all(
+                db,
+                """SELECT update_id, status, received_at FROM inbox
+                   WHERE user_id = ?1 OR chat_id = ?1 ORDER BY arrival""",
+                user_id,
+            )
+        ],
+    }
+
+
+def _session(r: Any) -> dict[str, Any]:
+    draft = None if r["draft"] is None else json.loads(r["draft"])
+    return {
+        "menu": r["audience"],
+        "last_active_at": r["active_at"],
+        "draft": None
+        if draft is None
+        else {
+            "flow": r["flow"],
+            "answers": draft.get("answers", {}),
+            "changing_plan": (draft.get("changing") or {}).get("reference"),
+        },
+        "invite_link_waiting": r["start_payload"],
+    }
+
+
+def _initiative(r: Any) -> dict[str, Any]:
+    voice = json.loads(r["voice"])
+    return {
+        "reference": r["reference"],
+        "status": r["status"],
+        "language": r["language"],
+        "title": voice.get("title", r["title"]),
+        "plan": voice.get("plan", r["plan"]),
+        "category": r["category"],
+        "postcode": r["postcode"],
+        "starts_on": r["starts_on"],
+        "helpers": r["helpers"],
+        "needs": json.loads(r["needs"]),
+        "voice_answers": voice,
+        "created_at": r["created_at"],
+        "updated_at": r["updated_at"],
+        "revision": r["revision"],
+    }
+
+
+def written(payload: bytes | str) -> str | None:
+    """What the person wrote in a quarantined update (the text, caption or button data), if it
+    can be read; the rest of the raw update is not exported: it is Telegram's own account data
+    or, in a forwarded or quoted message, someone else's."""
+    try:
+        update = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(update, dict):
+        return None
+    for key in ("message", "edited_message", "callback_query"):
+        part = update.get(key)
+        if isinstance(part, dict):
+            found = part.get("text") or part.get("caption") or part.get("data")
+            return found if isinstance(found, str) else None
+    return None
