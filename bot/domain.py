@@ -97,8 +97,8 @@ class Resident:
 
 @dataclass(frozen=True)
 class Session:
-    """Where a person is: their draft, the role whose menu they use, and a deep link to act
-    on once they have chosen a language and seen the privacy notice."""
+    """Where a person is: their draft, the role whose menu they use, a deep link to act on
+    once they have chosen a language and seen the privacy notice, and a confirmation asked."""
 
     rev: int = 0
     draft: Draft | None = None
@@ -106,6 +106,9 @@ class Session:
     active_at: dt.datetime | None = None
     audience: str = RESIDENT
     start_payload: str | None = None
+    # A yes/no question outside any flow that waits for its answer ("forget": delete all my
+    # data?): typed text is then not taken as an answer to the flow below it.
+    confirming: str | None = None
 
 
 @dataclass(frozen=True)

@@ -99,11 +99,11 @@ async def kept_about(bench: Bench, user_id: int) -> dict[str, int]:
         found = await bench.store.db.execute_fetchall(
             f"SELECT count(*) FROM {table} WHERE {column} = ?", (user_id,)
         )
-        counts[table] = list(found)[0][0]
+        counts[table] = next(iter(found))[0]
     payloads = await bench.store.db.execute_fetchall(
         "SELECT count(*) FROM inbox WHERE user_id = ? AND payload IS NOT NULL", (user_id,)
     )
-    counts["inbox payloads"] = list(payloads)[0][0]
+    counts["inbox payloads"] = next(iter(payloads))[0]
     return {table: count for table, count in counts.items() if count}
 
 
@@ -245,8 +245,11 @@ async def test_a_yes_delivered_twice_deletes_once_and_does_not_fail(
 
     assert await kept_about(bench, amina.id) == {}
     assert amina.last_text.startswith(amina.said(HELLO)) or "Nederlands" in amina.buttons
-    await bench.store.outbox.counts()  # the outbox is idle: nothing more for the operator
-    assert len(operator.bot_messages) == told
+    closing = await bench.store.db.execute_fetchall(
+        "SELECT count(*) FROM outbox WHERE chat_id = ? AND reason LIKE 'question closed%'",
+        (operator.id,),
+    )
+    assert next(iter(closing))[0] == 1  # the operator is told once
 
 
 async def test_an_old_yes_after_forgetting_deletes_nothing_of_the_new_person(
@@ -299,3 +302,36 @@ async def test_forget_leaves_an_operator_by_settings_an_operator(
         )
         in operator.last_text
     )
+
+
+async def test_typing_an_answer_to_the_forget_question_asks_for_a_tap_and_keeps_the_draft(
+    with_operator: tuple[Bench, Person],
+) -> None:
+    bench, operator = with_operator
+    amina = await resident_with_everything(bench, operator)
+    await amina.send("/forget")
+
+    await amina.send("nee")
+
+    hint = amina.said(N_("Please tap one of the two buttons below."))
+    assert amina.texts_after(-2)[0] == hint
+    assert amina.last_text.startswith(amina.said(DELETE_QUESTION))
+    draft = (await bench.store.data_of(amina.id))["conversation"]["draft"]
+    assert draft["answers"] == {"title": "Moestuin"}  # "nee" is not their plan
+    await amina.tap(NO)
+    assert amina.said(ASK["plan"]) in amina.last_text
+
+
+async def test_a_command_after_the_forget_question_leaves_everything_as_it_was(
+    with_operator: tuple[Bench, Person],
+) -> None:
+    bench, operator = with_operator
+    amina = await resident_with_everything(bench, operator)
+    await amina.send("/forget")
+
+    await amina.send("/menu")
+    await amina.tap(CONTINUE)
+    await amina.send("Een tuin op het plein.")
+
+    assert amina.said(ASK["category"]) in amina.last_text
+    assert (await bench.store.data_of(amina.id))["initiatives"] != []

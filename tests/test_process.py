@@ -42,6 +42,8 @@ async def test_run_polls_a_local_bot_api_server_and_answers_start(
         "language",
         "cancel",
         "help",
+        "mydata",
+        "forget",
     ]
 
     process.send_signal(signal.SIGTERM)

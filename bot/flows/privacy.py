@@ -27,6 +27,7 @@ from bot.flows.engine import Tapped
 from bot.replies import N_, NP_, Button, Code, Reply
 
 YES, NO = "yes", "no"
+FORGET = "forget"  # `Session.confirming` while the /forget question waits for Yes or No
 _TAP = re.compile(rf"^{screens.FORGET}:(?P<answer>{YES}|{NO}):(?P<rev>[0-9]{{1,9}})$")
 
 # The file's own first key: what it is, for whoever opens it later.
@@ -61,10 +62,22 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
         after = conversation.pending(person, session, env)
         return Turn(person, session, query=MyData(after))
     if event == Command("forget"):
-        asked = replace(session, rev=session.rev + 1)
+        asked = replace(session, rev=session.rev + 1, confirming=FORGET)
         return Turn(person, asked, (forget_question(person, asked.rev),))
     assert isinstance(event, Tapped)
     return _tap(person, session, event.token, env)
+
+
+def waiting(session: Session, event: Input) -> bool:
+    """Whether this input meets the /forget question still open: anything but a command or a
+    button (typed "yes", a voice message) is not an answer to the flow below it."""
+    return session.confirming == FORGET and not isinstance(event, Command | Tapped)
+
+
+def ask_again(person: Resident, session: Session) -> Turn:
+    """The /forget question again, with the same buttons: only a tap deletes."""
+    hint = Reply.of(N_("Please tap one of the two buttons below."))
+    return Turn(person, session, (hint, forget_question(person, session.rev)))
 
 
 def forget_question(person: Resident, rev: int) -> Reply:
@@ -118,7 +131,7 @@ def _tap(person: Resident, session: Session, token: str, env: Env) -> Turn:
         return conversation.stale(person, session, env)
     if found["answer"] == NO:
         # A new revision: the other button of the same question is old now.
-        kept = replace(session, rev=session.rev + 1)
+        kept = replace(session, rev=session.rev + 1, confirming=None)
         return Turn(person, kept, (Reply.of(KEPT), *conversation.pending(person, kept, env)))
 
     def told(results: Sequence[Result]) -> tuple[Reply, ...]:

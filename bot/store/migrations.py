@@ -182,6 +182,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE initiatives ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE initiatives ADD COLUMN updated_at TEXT;
     """,
+    # A yes/no question outside any flow that waits for its answer (for now the /forget
+    # question), so that typed text is not taken as an answer to the draft below it.
+    """
+    ALTER TABLE flow_states ADD COLUMN confirming TEXT;
+    """,
 )
 
 
