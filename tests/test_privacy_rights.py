@@ -335,3 +335,30 @@ async def test_a_command_after_the_forget_question_leaves_everything_as_it_was(
 
     assert amina.said(ASK["category"]) in amina.last_text
     assert (await bench.store.data_of(amina.id))["initiatives"] != []
+
+
+async def test_coming_back_hours_after_the_forget_question_goes_on_with_the_plan(
+    with_operator: tuple[Bench, Person],
+) -> None:
+    bench, operator = with_operator
+    amina = await resident_with_everything(bench, operator)
+    await amina.send("/forget")
+    bench.clock.advance(hours=2)
+
+    await amina.send("Een tuin op het plein, voor alle buren.")
+
+    assert amina.said(ASK["category"]) in amina.last_text
+
+
+async def test_help_and_the_full_privacy_notice_name_mydata_and_forget(bench: Bench) -> None:
+    amina = await greeted(bench)
+    rights = amina.said(
+        N_(
+            "Type /mydata to get a file with everything we keep about you. Type /forget to "
+            "delete it."
+        )
+    )
+    await amina.send("/help")
+    assert rights in amina.texts_after(-2)[0]
+    await amina.tap(NP_("button", "Read more"))
+    assert rights in amina.texts_after(-2)[0]

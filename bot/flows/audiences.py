@@ -23,9 +23,10 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
         # /mydata and /forget work the same for every role (before the greeting, they get it).
         turn = privacy.handle(person, session, event, env)
         return replace(turn, session=replace(turn.session, active_at=env.now))
-    if ready and privacy.waiting(session, event):
+    if ready and privacy.waiting(session, event, env.now):
         return privacy.ask_again(person, session)
-    # Any other command or button leaves the /forget question unanswered: nothing is deleted.
+    # Any other command or button (or coming back later) leaves the /forget question
+    # unanswered: nothing is deleted.
     session = replace(session, confirming=None)
     if isinstance(event, Tapped):
         kind, _, rest = event.token.partition(":")

@@ -68,10 +68,12 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     return _tap(person, session, event.token, env)
 
 
-def waiting(session: Session, event: Input) -> bool:
+def waiting(session: Session, event: Input, now: dt.datetime) -> bool:
     """Whether this input meets the /forget question still open: anything but a command or a
-    button (typed "yes", a voice message) is not an answer to the flow below it."""
-    return session.confirming == FORGET and not isinstance(event, Command | Tapped)
+    button (typed "yes", a voice message) is not an answer to the flow below it. Who comes
+    back after an hour or more has moved on: the question is dropped, nothing deleted."""
+    recent = session.active_at is not None and now - session.active_at < conversation.BACK_AFTER
+    return session.confirming == FORGET and recent and not isinstance(event, Command | Tapped)
 
 
 def ask_again(person: Resident, session: Session) -> Turn:
