@@ -296,5 +296,5 @@ class Writer:
                     # The owner hears it with the move, in the same transaction, or not at all.
                     told = OutboxMessage(claimed.owner, effect.tell_owner, "case taken")
                     await self._db.execute(INSERT_OUTBOX, outbox_row(told, rows.iso(now)))
-                    changes.outbox.append(told)  # so the commit wakes the outbox worker
+                    changes.told.append(told)  # not `outbox`: a retried batch would write it twice
                 changes.results.append(claimed)
