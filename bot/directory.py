@@ -155,6 +155,18 @@ def _ranges(part: str | int) -> list[tuple[int, int]]:
     return found
 
 
+def _readable_ranges(value: Any) -> list[tuple[int, int]]:
+    parts = value if isinstance(value, list) else [value]
+    found: list[tuple[int, int]] = []
+    for part in parts:
+        for token in re.split(r"[;,\s]+", str(part)):
+            try:
+                found += _ranges(token)
+            except AreaError:
+                continue
+    return found
+
+
 def _area(text: str, token: str) -> int:
     if re.fullmatch(r"\d{4}\s*[A-Za-z]{2}", text):
         raise AreaError(
@@ -484,7 +496,16 @@ class _Toml:
             found = re.search(r"\(at line (\d+), column \d+\)", str(error))
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
             line = int(found.group(1)) if found else None
-            problems.append(Problem(file, line, None, f"is not valid TOML here: {message}"))
+            written = text.splitlines()[line - 1].strip() if line else ""
+            hint = ""
+            if re.search(r"=\s*-?\d+,\d", written):
+                hint = "; write decimals with a point, like 52.3731"
+            elif re.search(r"=\s*[^\s\"'\[{0-9tf-]", written):
+                hint = "; put text in double quotes"
+            quoted = f" ({written[:60]})" if written else ""
+            problems.append(
+                Problem(file, line, None, f"is not valid TOML here{quoted}: {message}{hint}")
+            )
             self.data = None
         self.lines = toml_lines(text)
         self.codes_seen: set[str] = set()
@@ -566,6 +587,8 @@ class _Toml:
             areas = Areas.parse(value)
         except AreaError as error:
             self.problem((*path, "areas"), str(error))
+            # The parts that can be read still count as listed, for the other files' checks.
+            self.areas_seen.extend(_readable_ranges(value))
             return None
         self.areas_seen.extend(areas.ranges)
         return areas
@@ -699,7 +722,7 @@ class _Toml:
             if spans is None:
                 self.problem(
                     (*where, day),
-                    f'{value!r} is not a time: write it like "09:00-17:00" or '
+                    f'{_shown(value)} is not a time: write it like "09:00-17:00" or '
                     '"09:00-12:00, 13:00-17:00" (or "closed")',
                     field=day,
                 )
@@ -717,7 +740,8 @@ class _Toml:
             holiday = _date(value)
             if holiday is None:
                 self.problem(
-                    (*path, "holidays"), f"{value!r} is not a date: write dates like 2026-12-25"
+                    (*path, "holidays"),
+                    f"{_shown(value)} is not a date: write dates like 2026-12-25",
                 )
             else:
                 holidays.add(holiday)
@@ -733,7 +757,9 @@ class _Toml:
         ok = True
         for key, value in (("lat", lat), ("lon", lon)):
             if isinstance(value, bool) or not isinstance(value, int | float):
-                self.problem((*path, key), f"{value!r} is not a number: write it like 52.3731")
+                self.problem(
+                    (*path, key), f"{_shown(value)} is not a number: write it like 52.3731"
+                )
                 ok = False
         if not ok:
             return None
@@ -814,6 +840,11 @@ def _balance(text: str) -> int:
             depth -= 1
         i += 1
     return depth
+
+
+def _shown(value: Any) -> str:
+    """A value as the operator wrote it in the file."""
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 def _spans(value: Any) -> tuple[tuple[dt.time, dt.time], ...] | None:
@@ -1042,13 +1073,17 @@ def _builders(
         email = v.get("email") or None
         if email and (found := _contact_problem("email", email)):
             problem("email", found)
-        if organisation and team:
+        # A team needs a coordinator; a row whose organisation or coordinator value is wrong
+        # has been reported already, and would only make this check say it again.
+        known_organisation = org_codes is None or organisation in org_codes
+        if organisation and team and known_organisation:
             key = (organisation, team.casefold())
             first = team_lines.get(key)
+            unclear = coordinator_text not in _YES | _NO
             team_lines[key] = (
                 first[0] if first else row.line,
                 first[1] if first else team,
-                coordinator or (first[2] if first else False),
+                coordinator or unclear or (first[2] if first else False),
             )
         if len(problems) == before:
             builders.append(
