@@ -697,7 +697,7 @@ class _Toml:
                 areas = self.areas(office, sub, "office")
                 if office_name and point and areas:
                     offices.append(Office(office_name, point[0], point[1], areas, code))
-                    lines.append(self.line(sub))
+                    lines.append(self.line((*sub, "areas")))
             if len(self.problems) == before and name and hours:
                 found.append((Organisation(code, name, hours, contact, tuple(offices)), lines))
         return found
