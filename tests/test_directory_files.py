@@ -361,3 +361,16 @@ def test_read_works_on_texts_without_files() -> None:
         }
     )
     assert [b.id for b in directory.builders] == ["b-1", "b-2"]
+
+
+def test_the_readme_example_is_a_directory_that_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**The directory of community builders.**")[1].split("```sh")[0]
+    blocks = [b.split("\n", 1)[1] for b in section.split("```")[1::2]]
+    municipalities, organisations, builders = blocks
+    directory = load(
+        write(
+            tmp_path, municipalities=municipalities, organisations=organisations, builders=builders
+        )
+    )
+    assert [b.id for b in directory.builders] == ["b-010", "b-011"]
