@@ -989,8 +989,7 @@ def _builders(
     rows = _csv_rows(text, problems)
     if rows is None:
         return []
-    if not rows:
-        problems.append(Problem(BUILDERS, None, None, "lists no builders"))
+    # No builders yet is allowed: residents then get their municipality's general contact.
     builders: list[Builder] = []
     seen: dict[str, int] = {}
     team_lines: dict[tuple[str, str], tuple[int, str, bool]] = {}
