@@ -8,14 +8,17 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+import sqlite3
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+from bot import directory as directory_files
 from bot import settings as settings_module
 from bot.app import Fatal, build_application
+from bot.directory import Areas
 from bot.settings import Settings, SettingsError
-from bot.store import Store, StoreError
+from bot.store import Reload, Store, StoreError, error_kind
 
 log = logging.getLogger("bot")
 
@@ -74,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
         "--hours", type=int, default=72, help="how long the link works (default: 72 hours)"
     )
     commands.add_parser("translations", help="how complete and how checked each language is")
+    directory = commands.add_parser(
+        "directory", help="the community builders, organisations and municipalities"
+    )
+    directory_commands = directory.add_subparsers(dest="directory_command", required=True)
+    load = directory_commands.add_parser(
+        "load",
+        help="check a directory folder and, only if all of it is right, make it the bot's "
+        "directory (replacing the one loaded before)",
+    )
+    load.add_argument("path", type=Path, help=f"a folder with {', '.join(directory_files.FILES)}")
+    directory_commands.add_parser("show", help="a summary of the loaded directory")
     return parser
 
 
@@ -203,6 +217,105 @@ async def _inbox(settings: Settings, command: str, entry: int | None) -> int:
         await store.close()
 
 
+def _load_directory(settings: Settings, path: Path) -> int:
+    """Check every file first; load all of it in one transaction, or nothing."""
+    try:
+        directory = directory_files.load(path)
+    except directory_files.DirectoryError as error:
+        count = len(error.problems)
+        print(
+            f"buurtbot: nothing was loaded: {count} problem{'s' if count != 1 else ''} in {path}",
+            file=sys.stderr,
+        )
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    reload = asyncio.run(_import_directory(settings, directory, str(path.resolve())))
+    if reload is None:
+        return 2
+    print(
+        f"Loaded the directory from {path}: {len(directory.municipalities)} municipalities, "
+        f"{len(directory.organisations)} organisations, {len(directory.builders)} builders."
+    )
+    organisations = {o.code: o.name for o in directory.organisations}
+    for builder in reload.added:
+        where = organisations.get(builder.organisation, builder.organisation)
+        print(f"added    {builder.id}  {builder.name} ({where}, team {builder.team})")
+    for builder, changed in reload.changed:
+        print(f"changed  {builder.id}  {builder.name}: {', '.join(changed)}")
+    for builder in reload.removed:
+        print(f"removed  {builder.id}  {builder.name}")
+    if not (reload.added or reload.changed or reload.removed):
+        print("No builder was added, changed or removed.")
+    return 0
+
+
+async def _import_directory(
+    settings: Settings, directory: directory_files.Directory, source: str
+) -> Reload | None:
+    store = await _open(settings)
+    if store is None:
+        return None
+    try:
+        return await store.load_directory(directory, dt.datetime.now(settings.timezone), source)
+    except (sqlite3.Error, StoreError) as error:
+        kind = error_kind(error) if isinstance(error, sqlite3.Error) else str(error)
+        print(f"buurtbot: nothing was loaded: the database refused it ({kind})", file=sys.stderr)
+        return None
+    finally:
+        await store.close()
+
+
+async def _show_directory(settings: Settings) -> int:
+    if not settings.db.exists():
+        print(f"buurtbot: BUURTBOT_DB: there is no database at {settings.db}", file=sys.stderr)
+        return 2
+    store = await _open(settings)
+    if store is None:
+        return 2
+    try:
+        directory = await store.directory()
+        loaded = await store.directory_loaded()
+    finally:
+        await store.close()
+    if directory is None or loaded is None:
+        print("No directory is loaded yet: buurtbot directory load PATH")
+        return 0
+    at, source = loaded
+    print(f"Loaded {at.astimezone(settings.timezone):%Y-%m-%d %H:%M} from {source}")
+    covered = Areas.of(r for b in directory.builders for r in b.areas.ranges)
+    for municipality in directory.municipalities:
+        serving = [b for b in directory.builders if directory.serves(b, municipality)]
+        print(
+            f"{municipality.code}  {municipality.name}: "
+            f"{_count(len(municipality.districts), 'district')}, "
+            f"{_count(len(serving), 'builder')} covering its areas"
+        )
+        uncovered = municipality.areas.minus(covered)
+        if uncovered:
+            print(f"    no builder for {uncovered}")
+    for organisation in directory.organisations:
+        members = [b for b in directory.builders if b.organisation == organisation.code]
+        teams = {b.team_key for b in members}
+        print(
+            f"{organisation.code}  {organisation.name}: {_count(len(members), 'builder')} in "
+            f"{_count(len(teams), 'team')}, {_count(len(organisation.offices), 'office')}"
+        )
+    coordinators = sum(b.coordinator for b in directory.builders)
+    print(
+        f"{_count(len(directory.builders), 'builder')} in all, "
+        f"{_count(coordinators, 'coordinator')} among them"
+    )
+    border = directory.border_areas
+    if border:
+        print(f"Areas in more than one municipality: {border}")
+    return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "translations":
@@ -231,6 +344,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "invite":
             configure_logging(logging.WARNING)
             return asyncio.run(_invite(settings, args.role, args.name, args.hours))
+        if args.command == "directory":
+            configure_logging(logging.WARNING)
+            if args.directory_command == "load":
+                return _load_directory(settings, args.path)
+            return asyncio.run(_show_directory(settings))
         if args.command == "inbox":
             configure_logging(logging.WARNING)
             return asyncio.run(_inbox(settings, args.inbox_command, getattr(args, "id", None)))

@@ -13,11 +13,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from bot import directory
 from bot.app import build_application
 from bot.fakeapi import FakeRequest, FakeTelegram, Message
 from bot.i18n import Languages, Translator
 from bot.replies import NP_
 from bot.settings import Settings
+from bot.store import Store
 
 USER_ID = 1001
 SAMPLE_LOCATION = {"latitude": 52.3731, "longitude": 4.8926}
@@ -161,6 +163,7 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
     telegram.user(USER_ID, "Amina", language)
     bot = build_application(settings, FakeRequest(telegram), poll_timeout=5)
     await bot.start()
+    await _sample_directory(bot.store, bot.clock.now())
     screen = Screen(out, colour=out.isatty())
     interactive = source.isatty()
     languages = Languages(settings.languages, settings.language)
@@ -199,6 +202,15 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
         await bot.stop()
     out.write("\n")
     return 0
+
+
+async def _sample_directory(store: Store, now: dt.datetime) -> None:
+    """Try-mode only: the sample directory, unless this try's database has a directory already
+    (one an operator loaded into it with `buurtbot directory load` is kept). `buurtbot run`
+    never does this: its residents must never be routed to fictional builders."""
+    if await store.directory_loaded() is None:
+        sample = await asyncio.to_thread(directory.load, directory.SAMPLE)
+        await store.load_directory(sample, now, f"{directory.SAMPLE} (sample, by buurtbot try)")
 
 
 def _help(out: TextIO, tr: Translator) -> None:

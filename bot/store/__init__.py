@@ -3,11 +3,13 @@
 One module per concern: `migrations` (the schema), `errors` (what went wrong, by kind),
 `writer` (one connection, group commit, outage bookkeeping), `changes` (what a turn writes),
 `cache` (committed chats in memory), `rows` (domain objects to rows and back), `residents`,
-`inbox`, `quarantine`, `outbox` and `retention`; `core` puts them together as the `Store`.
+`inbox`, `quarantine`, `outbox`, `retention` and `directory` (the builders an operator
+loaded); `core` puts them together as the `Store`.
 """
 
 from bot.store.changes import Changes
 from bot.store.core import Store
+from bot.store.directory import Reload
 from bot.store.errors import (
     FATAL,
     TRANSIENT,
@@ -35,6 +37,7 @@ __all__ = [
     "Incoming",
     "OutboxEntry",
     "Quarantined",
+    "Reload",
     "Retry",
     "Store",
     "StoreError",

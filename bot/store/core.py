@@ -15,10 +15,13 @@ from typing import Any
 
 import aiosqlite
 
+from bot.directory import Directory
 from bot.domain import OPERATOR, Case, Initiative, Resident, Session
 from bot.files import make_private
 from bot.flows.screens import Counts
 from bot.store import cases, people, privacy, residents, retention
+from bot.store import directory as directory_rows
+from bot.store.directory import Reload
 from bot.store.errors import StoreError, unusable_error
 from bot.store.inbox import Delivery, Inbox, Incoming
 from bot.store.migrations import migrate
@@ -190,6 +193,20 @@ class Store(Writer):
     async def data_of(self, user_id: int) -> dict[str, Any]:
         """Everything kept about a person, for `/mydata` (forgetting is the `Forget` effect)."""
         return await privacy.export(self, user_id)
+
+    # --- The directory of builders ----------------------------------------------------
+
+    async def load_directory(self, directory: Directory, now: dt.datetime, source: str) -> Reload:
+        """Replace the directory in one transaction; what changed for the builders."""
+        return await directory_rows.replace(self, directory, now, source)
+
+    async def directory(self) -> Directory | None:
+        """The directory last loaded, or None if there is none yet."""
+        return await directory_rows.directory(self)
+
+    async def directory_loaded(self) -> tuple[dt.datetime, str] | None:
+        """When the directory was last loaded, and from where."""
+        return await directory_rows.loaded(self)
 
     # --- Retention ---------------------------------------------------------------------
 

@@ -187,6 +187,42 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE flow_states ADD COLUMN confirming TEXT;
     """,
+    # The directory an operator loads (`buurtbot directory load`), replaced as a whole by each
+    # load. Builders are kept after they leave the directory (`removed_at`), because cases
+    # name them; the nested parts of municipalities and organisations are JSON as in
+    # bot/store/directory.py. When it was loaded, and from where, is in `meta`.
+    """
+    CREATE TABLE directory_municipalities (
+        code      TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        contact   TEXT NOT NULL,
+        districts TEXT NOT NULL
+    );
+    CREATE TABLE directory_organisations (
+        code     TEXT PRIMARY KEY,
+        name     TEXT NOT NULL,
+        contact  TEXT,
+        hours    TEXT NOT NULL,
+        holidays TEXT NOT NULL,
+        offices  TEXT NOT NULL
+    );
+    CREATE TABLE directory_builders (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        team         TEXT NOT NULL,
+        coordinator  INTEGER NOT NULL,
+        languages    TEXT NOT NULL,
+        areas        TEXT NOT NULL,
+        office_lat   REAL,
+        office_lon   REAL,
+        phone        TEXT,
+        email        TEXT,
+        added_at     TEXT NOT NULL,
+        changed_at   TEXT NOT NULL,
+        removed_at   TEXT
+    );
+    """,
 )
 
 
