@@ -20,11 +20,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot.clock import Clock
-from bot.domain import OPERATOR
+from bot.domain import BUILDER, OPERATOR
 from bot.files import Lock, Locked
 from bot.flood import FloodGate
 from bot.flows.screens import Operator
-from bot.handlers import common, members, operators, residents
+from bot.handlers import builders, common, members, operators, residents
 from bot.handlers.render import Renderer
 from bot.handlers.turns import Services, Turns, seconds
 from bot.i18n import Languages
@@ -143,6 +143,7 @@ class Buurtbot:
             *common.group_handlers(self.turns),
             *members.handlers(self.turns),
             *operators.handlers(self.turns),  # before the residents' catch-all
+            *builders.handlers(self.turns),
             *residents.handlers(self.turns),
         ):
             self.application.add_handler(handler)
@@ -168,6 +169,8 @@ class Buurtbot:
         """Someone took a role with an invite link: their chat gets that role's commands."""
         if role == OPERATOR:
             await operators.register_commands(self.services, bot, user_id)
+        elif role == BUILDER:
+            await builders.register_commands(self.services, bot, user_id)
 
     async def _alarm(self, kind: str) -> None:
         await self.turns.alarm(self.application.bot, kind)
@@ -238,6 +241,8 @@ class Buurtbot:
             await common.register_commands(self.services, bot)
             for operator in sorted(self.settings.admins | await self.store.operators()):
                 await operators.register_commands(self.services, bot, operator)
+            for builder in sorted(await self.store.builder_accounts()):
+                await builders.register_commands(self.services, bot, builder)
         await self.application.start()
         job_queue = self.application.job_queue
         if job_queue is not None:

@@ -16,7 +16,8 @@ from pathlib import Path
 from bot import directory as directory_files
 from bot import settings as settings_module
 from bot.app import Fatal, build_application
-from bot.directory import Areas
+from bot.directory import Areas, Builder
+from bot.domain import BUILDER
 from bot.settings import Settings, SettingsError
 from bot.store import Reload, Store, StoreError, error_kind
 
@@ -69,10 +70,15 @@ def _parser() -> argparse.ArgumentParser:
     retry.add_argument("id", type=int, help="the number in the first column of 'quarantined'")
     invite = commands.add_parser(
         "invite",
-        help="print a one-time link that makes whoever opens it an operator of this bot",
+        help="print a one-time link that makes whoever opens it an operator of this bot, or "
+        "binds their Telegram account to a community builder of the loaded directory",
     )
-    invite.add_argument("role", choices=["operator"], help="the role the link gives")
-    invite.add_argument("name", help="who it is for, as the bot will greet them (e.g. Fatima)")
+    invite.add_argument("role", choices=["operator", "builder"], help="the role the link gives")
+    invite.add_argument(
+        "name",
+        help="for an operator: who it is for, as the bot will greet them (e.g. Fatima); "
+        "for a builder: their id in builders.csv (e.g. b-001)",
+    )
     invite.add_argument(
         "--hours", type=int, default=72, help="how long the link works (default: 72 hours)"
     )
@@ -153,8 +159,15 @@ async def _invite(settings: Settings, role: str, name: str, hours: int) -> int:
                 file=sys.stderr,
             )
             return 2
+        builder = None
+        if role == BUILDER:
+            found = await _builder(store, name)
+            if found is None:
+                return 2
+            builder, name = found.id, found.name
         now = dt.datetime.now(settings.timezone)
-        token = await store.create_invite(role, name, now, now + dt.timedelta(hours=hours))
+        expires = now + dt.timedelta(hours=hours)
+        token = await store.create_invite(role, name, now, expires, builder)
     finally:
         await store.close()
     print(f"https://t.me/{username}?start={token}")
@@ -164,6 +177,25 @@ async def _invite(settings: Settings, role: str, name: str, hours: int) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+async def _builder(store: Store, builder_id: str) -> Builder | None:
+    """The builder an invite is for, from the loaded directory; None after saying why not."""
+    directory = await store.directory()
+    if directory is None:
+        print(
+            "buurtbot: no directory is loaded yet: load one first (buurtbot directory load PATH)",
+            file=sys.stderr,
+        )
+        return None
+    found = directory.builder(builder_id)
+    if found is None:
+        print(
+            f"buurtbot: there is no builder {builder_id!r} in the loaded directory (removed, "
+            "or never in it): see buurtbot directory show",
+            file=sys.stderr,
+        )
+    return found
 
 
 async def _inbox(settings: Settings, command: str, entry: int | None) -> int:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from bot.replies import Reply
 
 
-RESIDENT, OPERATOR = "resident", "operator"
+RESIDENT, OPERATOR, BUILDER = "resident", "operator", "builder"
 
 # A flow's answer: a JSON value (str, int, bool, None, a list of strings, or a dict).
 Answer: TypeAlias = Any
@@ -93,6 +93,24 @@ class Resident:
     language: str | None = None
     greeted: bool = False
     roles: frozenset[str] = frozenset({RESIDENT})
+
+
+@dataclass(frozen=True)
+class Seat:
+    """The community builder a Telegram account is bound to (`buurtbot invite builder`).
+
+    `active` is whether the builder is still in the loaded directory: looked up on every
+    turn of a builder, so one removed by a load loses access at once. `paused_until` is the
+    last day their notifications are paused (a holiday), or None.
+    """
+
+    builder_id: str
+    name: str
+    paused_until: dt.date | None = None
+    active: bool = True
+
+    def paused(self, today: dt.date) -> bool:
+        return self.paused_until is not None and self.paused_until >= today
 
 
 @dataclass(frozen=True)

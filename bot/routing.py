@@ -13,7 +13,7 @@ a mapping from builder id to count, so routing stays a pure function the tests c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from bot.directory import Builder, Directory, Municipality, Office, distance_km
@@ -82,11 +82,13 @@ def route(
     open_cases: Mapping[str, int] | None = None,
     municipality: str | None = None,
     max_km: float = OFFICE_KM,
+    paused: Collection[str] = frozenset(),
 ) -> Route:
     """The builders for a resident who speaks `language`, by postcode, or else by location.
 
     `municipality` (a code) is the resident's pick in a border area: only the builders who
-    work for that municipality, and it alone in `municipalities`.
+    work for that municipality, and it alone in `municipalities`. `paused` are the ids of
+    builders who paused their notifications (a holiday): they are not offered anything.
     """
     area = area_of(postcode)
     office: Office | None = None
@@ -105,6 +107,7 @@ def route(
     if municipality is not None:
         municipalities = tuple(m for m in municipalities if m.code == municipality)
         covering = [b for b in covering if any(directory.serves(b, m) for m in municipalities)]
+    covering = [b for b in covering if b.id not in paused]
     load = open_cases or {}
 
     def least_busy(builder: Builder) -> tuple[int, str]:

@@ -54,6 +54,11 @@ AS_OPERATOR = NP_(
     "Try-mode only: type /as operator to become an operator of this bot, as an invite link "
     "would make you, and see the operator menu.",
 )
+AS_BUILDER = NP_(
+    "terminal",
+    "Try-mode only: type /as builder b-001 to become community builder b-001 of the sample "
+    "directory, as an invite link would make you, and see the builder menu.",
+)
 
 
 @dataclass
@@ -182,6 +187,17 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
                 break
             if not interactive:
                 out.write(f"\n> {line.rstrip()}\n")
+            said = line.split()
+            if len(said) == 3 and said[:2] == ["/as", "builder"]:
+                # What `buurtbot invite builder b-001` and opening its link do, in one line.
+                found = await _sample_builder(bot.store, said[2], out)
+                if found is None:
+                    continue
+                now = bot.clock.now()
+                token = await bot.store.create_invite(
+                    "builder", found.name, now, now + dt.timedelta(hours=1), found.id
+                )
+                line = f"/start {token}"
             if line.split() == ["/as", "operator"]:
                 # What `buurtbot invite operator` and opening its link do, in one line.
                 now = bot.clock.now()
@@ -204,6 +220,16 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
     return 0
 
 
+async def _sample_builder(store: Store, builder_id: str, out: TextIO) -> directory.Builder | None:
+    """Try-mode only: a builder of the loaded directory to become, or a line saying why not."""
+    loaded = await store.directory()
+    found = None if loaded is None else loaded.builder(builder_id)
+    if found is None and loaded is not None:
+        known = ", ".join(b.id for b in loaded.builders[:5])
+        out.write(f"There is no builder {builder_id} in the directory. Try one of: {known}\n")
+    return found
+
+
 async def _sample_directory(store: Store, now: dt.datetime) -> None:
     """Try-mode only: the sample directory, unless this try's database has a directory already
     (one an operator loaded into it with `buurtbot directory load` is kept). `buurtbot run`
@@ -215,6 +241,7 @@ async def _sample_directory(store: Store, now: dt.datetime) -> None:
 
 def _help(out: TextIO, tr: Translator) -> None:
     out.write(f"\n{tr.render(HELP, markup=False)}\n{tr.render(AS_OPERATOR, markup=False)}\n")
+    out.write(f"{tr.render(AS_BUILDER, markup=False)}\n")
 
 
 def run(settings: Settings, language: str | None) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain import OPERATOR, Resident, Session
-from bot.flows import conversation, operating, privacy, screens
+from bot.domain import BUILDER, OPERATOR, RESIDENT, Resident, Session
+from bot.flows import building, conversation, operating, privacy, screens
 from bot.flows.conversation import Env, Input, Turn
 from bot.flows.engine import Tapped
 
@@ -26,12 +26,23 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     if ready and privacy.waiting(session, event, env.now):
         return privacy.ask_again(person, session)
     # Any other command or button (or coming back later) leaves the /forget question
-    # unanswered: nothing is deleted.
+    # unanswered: nothing is deleted. (A builder's pause question is theirs to answer.)
+    pausing = session.confirming == building.PAUSE
     session = replace(session, confirming=None)
+    builder = ready and BUILDER in person.roles and env.seat is not None and env.seat.active
+    removed = ready and env.seat is not None and not env.seat.active
     if isinstance(event, Tapped):
         kind, _, rest = event.token.partition(":")
+        if kind == screens.SWITCH and ready and rest == BUILDER and not builder:
+            return (building.refused if removed else conversation.stale)(person, session, env)
         if kind == screens.SWITCH and ready:
             return operating.switch(person, session, rest, env)
+        if kind == screens.BUILDER:
+            if builder:
+                return _active(building.handle(person, session, event, env, pausing=False), env)
+            if removed:
+                return building.refused(person, session, env)
+            return conversation.stale(person, session, env)
         if kind == screens.OP:
             if ready and OPERATOR in person.roles:
                 return operating.handle(person, session, event, env)
@@ -41,4 +52,12 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     if ready and session.audience == OPERATOR and OPERATOR in person.roles:
         turn = operating.handle(person, session, event, env)
         return replace(turn, session=replace(turn.session, active_at=env.now))
+    if ready and session.audience == BUILDER:
+        if builder:
+            return _active(building.handle(person, session, event, env, pausing=pausing), env)
+        session = replace(session, audience=RESIDENT)  # removed from the directory meanwhile
     return conversation.handle(person, session, event, env)
+
+
+def _active(turn: Turn, env: Env) -> Turn:
+    return replace(turn, session=replace(turn.session, active_at=env.now))

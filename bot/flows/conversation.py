@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from bot.domain import OPERATOR, RESIDENT, Changing, Draft, Resident, Session
+from bot.domain import BUILDER, OPERATOR, RESIDENT, Changing, Draft, Resident, Seat, Session
 from bot.flows import engine, screens
 from bot.flows.dates import DateWords
 from bot.flows.effects import (
@@ -82,6 +82,8 @@ class Env:
     # when it is not this person's or no longer kept.
     plan: Initiative | None = None
     dates: DateWords | None = None  # the resident's language's words for dates
+    # The builder this account is bound to, as the directory has them now (builders only).
+    seat: Seat | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,10 @@ def pending(resident: Resident, session: Session, env: Env) -> tuple[Reply, ...]
         return (screens.greeting(env.languages),)
     if session.audience == OPERATOR and OPERATOR in resident.roles:
         return (screens.operator_menu(),)
+    if session.audience == BUILDER and BUILDER in resident.roles and env.seat is not None:
+        today = env.now.date()
+        paused = env.seat.paused_until if env.seat.paused(today) else None
+        return (screens.builder_menu(paused),)
     if session.draft is not None:
         flow = flow_of(session.draft)
         if session.resume_asked:

@@ -9,6 +9,7 @@ whether they happened, and the turn's `then` says what the actor is told.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
@@ -71,6 +72,14 @@ class Redeem:
 
 
 @dataclass(frozen=True)
+class PauseBuilder:
+    """A builder pauses their notifications until a date (inclusive), or resumes them (None)."""
+
+    builder_id: str
+    until: dt.date | None
+
+
+@dataclass(frozen=True)
 class UpdateInitiative:
     """Write the changed answers of a saved plan under its own reference: only if it is still
     `owner`'s, still active, and still at `revision` (the one the change began from)."""
@@ -107,6 +116,7 @@ class Forget:
 
 Effect: TypeAlias = (
     SaveInitiative
+    | PauseBuilder
     | OpenCase
     | Notify
     | Claim

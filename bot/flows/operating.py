@@ -117,7 +117,7 @@ def switch(person: Resident, session: Session, role: str, env: Env) -> Turn:
     """Switch to the menu of another role the person holds (explicitly, with a button)."""
     if role not in person.roles or role not in screens.ROLE_MENUS:
         return conversation.stale(person, session, env)
-    switched = replace(session, audience=role)
+    switched = replace(session, audience=role, confirming=None)
     if role == OPERATOR:
         return Turn(person, switched, query=Overview())
     return Turn(person, switched, conversation.pending(person, switched, env))

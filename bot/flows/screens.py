@@ -6,6 +6,7 @@ the buttons that carry them, and parsed back in `bot.flows.conversation`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -20,6 +21,7 @@ PLAY = "p"  # play a voice answer of a saved plan again: p:<reference>:<step key
 SWITCH = "sw"  # shared by every audience: switch to the menu of another role
 PRIVACY = "pv"  # "Read more" under the short privacy notice: the notice in full, at any time
 OP = "op"  # the operator audience's buttons
+BUILDER = "b"  # the community builder audience's buttons: b:<home|cases|pause|resume|help>
 FORGET = "fg"  # the /forget question's Yes and No, for every audience: fg:<yes|no>:<rev>
 OP_HOME, OP_QUESTIONS, OP_HELP = "home", "questions", "help"
 NEW, MINE, PICK_LANGUAGE, HELP, HOME = "new", "mine", "lang", "help", "menu"
@@ -136,10 +138,12 @@ def main_menu(
 ROLE_NAMES = {
     "resident": N_("a resident"),
     "operator": N_("an operator of this bot"),
+    "builder": N_("a community builder"),
 }
 ROLE_MENUS = {
     "resident": NP_("button", "Resident menu"),
     "operator": NP_("button", "Operator menu"),
+    "builder": NP_("button", "Community builder menu"),
 }
 
 
@@ -459,4 +463,64 @@ def operator_help() -> Reply:
         N_("The counts show messages the bot could not deliver yet, and updates it set aside."),
         N_("Tap “Resident menu” to use the bot as a resident yourself."),
         YOUR_DATA,
+    )
+
+
+B_HOME, B_CASES, B_PAUSE, B_RESUME, B_HELP = "home", "cases", "pause", "resume", "help"
+
+
+def builder_menu(paused_until: dt.date | None = None, intro: Msg | None = None) -> Reply:
+    """A community builder's menu: their cases, pausing notifications (or resuming them when
+    paused), language, help, and a switch to the resident menu."""
+    lines: list[Msg] = [intro or N_("<b>Community builder menu</b>")]
+    if paused_until is not None:
+        lines.append(
+            N_(
+                "Notifications are paused until {date}. You get no new requests until then.",
+                date=Day(paused_until),
+            )
+        )
+        pause = Button(NP_("button", "Resume notifications"), f"{BUILDER}:{B_RESUME}", "🔔")
+    else:
+        pause = Button(NP_("button", "Pause notifications"), f"{BUILDER}:{B_PAUSE}", "🏖")
+    return Reply(
+        tuple(lines),
+        (
+            (Button(NP_("button", "My open cases"), f"{BUILDER}:{B_CASES}", "📂"),),
+            (pause,),
+            (
+                Button(NP_("button", "Language"), f"{MENU}:{PICK_LANGUAGE}", "🌐"),
+                Button(NP_("button", "Help"), f"{BUILDER}:{B_HELP}", "❓"),
+            ),
+            (switch_button("resident"),),
+        ),
+    )
+
+
+def builder_help() -> Reply:
+    return Reply.of(
+        N_("<b>Community builder menu</b>"),
+        N_(
+            "When a resident in your area asks for a community builder, you get a message "
+            "here. You see what you need to decide, and you can accept or pass."
+        ),
+        N_(
+            "Going on holiday? Tap “Pause notifications” and type the last day. Until then, "
+            "requests go to your colleagues."
+        ),
+        N_("Tap “Resident menu” to use the bot as a resident yourself."),
+        YOUR_DATA,
+    )
+
+
+def pause_question() -> Reply:
+    return Reply(
+        (
+            N_(
+                "Until which day do you want to pause notifications? Type the last day, for "
+                "example: {example}.",
+                example=Code("31-8"),
+            ),
+        ),
+        ((Button(NP_("button", "Cancel"), f"{BUILDER}:{B_HOME}", "✖"),),),
     )

@@ -20,7 +20,7 @@ from telegram import Bot, CallbackQuery, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.domain import OPERATOR, OutboxMessage, Resident, Session
+from bot.domain import BUILDER, OPERATOR, OutboxMessage, Resident, Seat, Session
 from bot.flows import audiences, conversation, operating, privacy
 from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
@@ -169,6 +169,17 @@ class Turns:
             resident = replace(resident, roles=resident.roles | {OPERATOR})
         return resident, session
 
+    async def seat(self, resident: Resident) -> tuple[Resident, Seat | None]:
+        """For a builder: which builder, as the directory has them now. A builder removed
+        from the directory is, for this turn, no builder (their role row stays: a reload
+        that brings them back gives access again)."""
+        if BUILDER not in resident.roles:
+            return resident, None
+        seat = await self.s.store.seat(resident.user_id)
+        if seat is None or not seat.active:
+            return replace(resident, roles=resident.roles - {BUILDER}), seat
+        return resident, seat
+
     async def run(
         self,
         bot: Bot,
@@ -215,6 +226,7 @@ class Turns:
     ) -> tuple[conversation.Turn, list[Result]]:
         store = self.s.store
         resident, session = await self.person(user_id)
+        acting, seat = await self.seat(resident)
         tr = self.s.languages(resident.language)
         receipt = RECEIPT.get()
         # A saved plan's button is checked against the plan as stored: looked up first, and
@@ -222,12 +234,14 @@ class Turns:
         reference = conversation.plan_named(event)
         plan = None if reference is None else await store.initiative(user_id, reference)
         for attempt in range(3):
-            env = replace(self.env(tr, telegram_language), plan=plan)
-            turn = audiences.handle(resident, session, event, env)
+            env = replace(self.env(tr, telegram_language), plan=plan, seat=seat)
+            turn = audiences.handle(acting, session, event, env)
+            kept = turn.resident
+            if BUILDER in resident.roles:
+                # The role row is kept (see `seat`): so is the role in the cached chat.
+                kept = replace(kept, roles=kept.roles | {BUILDER})
             changes = Changes()
-            changes.save_chat(
-                turn.resident, turn.session, env.now, receipt.update_id if receipt else None
-            )
+            changes.save_chat(kept, turn.session, env.now, receipt.update_id if receipt else None)
             await self._effects(changes, turn, env.now)
             try:
                 await store.commit(changes)
@@ -268,8 +282,9 @@ class Turns:
         answered. "unreadable": their update could not be read. "flood": they send too much.
         """
         resident, session = await self.person(user_id)
+        resident, seat = await self.seat(resident)
         tr = self.s.languages(resident.language)
-        pending = conversation.pending(resident, session, self.env(tr, None))
+        pending = conversation.pending(resident, session, replace(self.env(tr, None), seat=seat))
         if action == "flood":
             replies: Sequence[Reply] = (Reply.of(TOO_MANY),)
         elif action == "unreadable":

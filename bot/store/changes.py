@@ -12,13 +12,14 @@ from bot.flows.effects import (
     Effect,
     Forget,
     OpenCase,
+    PauseBuilder,
     Redeem,
     Result,
     SaveInitiative,
     UpdateInitiative,
     WithdrawInitiative,
 )
-from bot.store import cases
+from bot.store import builders, cases
 
 # Effects that happen only if the database still agrees; each reports a result.
 Conditional = Claim | Redeem | UpdateInitiative | WithdrawInitiative | Forget
@@ -70,6 +71,8 @@ class Changes:
             self.add_initiative(actor, effect.initiative)
         elif isinstance(effect, OpenCase):
             self.ops.append((cases.INSERT, cases.row(effect, now)))
+        elif isinstance(effect, PauseBuilder):
+            self.ops.append(builders.pause(actor, effect))
         elif isinstance(effect, Claim | Redeem | UpdateInitiative | WithdrawInitiative):
             # A plan changed or withdrawn: one conditional UPDATE (bot/store/initiatives.py).
             self.conditional.append((actor, effect))

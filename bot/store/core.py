@@ -16,10 +16,10 @@ from typing import Any
 import aiosqlite
 
 from bot.directory import Directory
-from bot.domain import OPERATOR, Case, Initiative, Resident, Session
+from bot.domain import BUILDER, OPERATOR, Case, Initiative, Resident, Seat, Session
 from bot.files import make_private
 from bot.flows.screens import Counts
-from bot.store import cases, people, privacy, residents, retention
+from bot.store import builders, cases, people, privacy, residents, retention
 from bot.store import directory as directory_rows
 from bot.store.directory import Reload
 from bot.store.errors import StoreError, unusable_error
@@ -162,10 +162,28 @@ class Store(Writer):
     # --- Roles, invites, cases ----------------------------------------------------------
 
     async def create_invite(
-        self, role: str, name: str, now: dt.datetime, expires: dt.datetime
+        self,
+        role: str,
+        name: str,
+        now: dt.datetime,
+        expires: dt.datetime,
+        builder: str | None = None,
     ) -> str:
-        """A one-time token that binds `role` to whoever opens the link, until `expires`."""
-        return await people.create_invite(self, role, name, now, expires)
+        """A one-time token that binds `role` (for a builder: `builder`, an id of the
+        directory) to whoever opens the link, until `expires`."""
+        return await people.create_invite(self, role, name, now, expires, builder)
+
+    async def seat(self, user_id: int) -> Seat | None:
+        """The builder this account is bound to, as the directory has them now."""
+        return await builders.seat(self, user_id)
+
+    async def paused_builders(self, today: dt.date) -> frozenset[str]:
+        """Builders whose notifications are paused today (routing skips them)."""
+        return await builders.paused_builders(self, today)
+
+    async def builder_accounts(self) -> set[int]:
+        """Accounts bound to a builder (for their command list at start)."""
+        return await people.holders(self, BUILDER)
 
     async def operators(self) -> set[int]:
         """Accounts bound as operators with an invite (BUURTBOT_ADMINS come on top)."""

@@ -223,6 +223,13 @@ MIGRATIONS: tuple[str, ...] = (
         removed_at   TEXT
     );
     """,
+    # A builder invite names the builder (`buurtbot invite builder b-001`), and so does the
+    # role it binds; a bound builder can pause their notifications until a date (a holiday).
+    """
+    ALTER TABLE invites ADD COLUMN builder TEXT;
+    ALTER TABLE roles ADD COLUMN builder TEXT;
+    ALTER TABLE roles ADD COLUMN paused_until TEXT;
+    """,
 )
 
 

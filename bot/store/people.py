@@ -24,11 +24,12 @@ BOT_USERNAME = "bot_username"
 _USE = """
     UPDATE invites SET used_at = ?, used_by = ?
     WHERE token = ? AND used_at IS NULL AND expires_at > ?
-    RETURNING role, name
+    RETURNING role, name, builder
 """
 _BIND = """
-    INSERT INTO roles (user_id, role, name, bound_at) VALUES (?, ?, ?, ?)
-    ON CONFLICT (user_id, role) DO UPDATE SET name = excluded.name, bound_at = excluded.bound_at
+    INSERT INTO roles (user_id, role, name, bound_at, builder) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (user_id, role) DO UPDATE SET name = excluded.name, bound_at = excluded.bound_at,
+        builder = excluded.builder, paused_until = NULL
 """
 
 
@@ -37,8 +38,8 @@ async def redeem(db: aiosqlite.Connection, effect: Redeem, now: dt.datetime) -> 
     at = rows.iso(now)
     used = list(await db.execute_fetchall(_USE, (at, effect.user_id, effect.token, at)))
     if used:
-        role, name = used[0]
-        await db.execute(_BIND, (effect.user_id, role, name, at))
+        role, name, builder = used[0]
+        await db.execute(_BIND, (effect.user_id, role, name, at, builder))
         return Redeemed(role, name)
     found = list(
         await db.execute_fetchall("SELECT used_at FROM invites WHERE token = ?", (effect.token,))
@@ -49,12 +50,20 @@ async def redeem(db: aiosqlite.Connection, effect: Redeem, now: dt.datetime) -> 
 
 
 async def create_invite(
-    writer: Writer, role: str, name: str, now: dt.datetime, expires: dt.datetime
+    writer: Writer,
+    role: str,
+    name: str,
+    now: dt.datetime,
+    expires: dt.datetime,
+    builder: str | None = None,
 ) -> str:
-    """A new single-use token for `role`: 128 random bits, URL-safe, under Telegram's 64."""
+    """A new single-use token for `role` (for a builder: which one): 128 random bits,
+    URL-safe, under Telegram's 64."""
     token = secrets.token_urlsafe(16)
-    sql = "INSERT INTO invites (token, role, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"
-    await writer.commit(Changes(ops=[(sql, (token, role, name, rows.iso(now), rows.iso(expires)))]))
+    sql = """INSERT INTO invites (token, role, name, created_at, expires_at, builder)
+             VALUES (?, ?, ?, ?, ?, ?)"""
+    row = (token, role, name, rows.iso(now), rows.iso(expires), builder)
+    await writer.commit(Changes(ops=[(sql, row)]))
     return token
 
 

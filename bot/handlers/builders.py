@@ -1,0 +1,47 @@
+"""Community builders: their buttons (`b:` callback data) and their own command list.
+
+A tap is checked against the builder the store binds to the presser and against the
+directory as loaded now (in `bot.flows.audiences`), never trusted because the data says `b:`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+
+from bot.flows.screens import BUILDER
+from bot.handlers import residents
+from bot.handlers.turns import Services, Turns
+from bot.replies import NP_, Msg
+
+log = logging.getLogger(__name__)
+
+COMMANDS: tuple[tuple[str, Msg], ...] = (
+    ("menu", NP_("command", "Community builder menu: your cases, pause")),
+    ("language", NP_("command", "Choose your language")),
+    ("help", NP_("command", "How this bot works")),
+    ("start", NP_("command", "Start or go back to the beginning")),
+    ("mydata", NP_("command", "Get everything we keep about you")),
+    ("forget", NP_("command", "Delete everything we keep about you")),
+)
+
+
+def handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    """Registered before the residents' catch-all, so `b:` buttons are claimed here."""
+    return [CallbackQueryHandler(residents.button(turns), pattern=f"^{BUILDER}:")]
+
+
+async def register_commands(services: Services, bot: Bot, chat_id: int) -> None:
+    """A builder's own command list, in each language, for their private chat only."""
+    languages = services.languages
+    scope = BotCommandScopeChat(chat_id)
+    for code in (None, *languages.codes):
+        tr = languages(code)
+        commands = [BotCommand(name, tr.render(text, markup=False)) for name, text in COMMANDS]
+        try:
+            await bot.set_my_commands(commands, scope=scope, language_code=code)
+        except TelegramError as error:
+            log.warning("builder command list for %s not registered: %s", code or "default", error)
