@@ -6,18 +6,15 @@ directory as loaded now (in `bot.flows.audiences`), never trusted because the da
 
 from __future__ import annotations
 
-import logging
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import Bot, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot.flows.screens import BUILDER
-from bot.handlers import residents
+from bot.handlers import common, residents
 from bot.handlers.turns import Services, Turns
 from bot.replies import NP_, Msg
 
-log = logging.getLogger(__name__)
 
 COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("menu", NP_("command", "Community builder menu: your cases, pause")),
@@ -36,12 +33,4 @@ def handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE
 
 async def register_commands(services: Services, bot: Bot, chat_id: int) -> None:
     """A builder's own command list, in each language, for their private chat only."""
-    languages = services.languages
-    scope = BotCommandScopeChat(chat_id)
-    for code in (None, *languages.codes):
-        tr = languages(code)
-        commands = [BotCommand(name, tr.render(text, markup=False)) for name, text in COMMANDS]
-        try:
-            await bot.set_my_commands(commands, scope=scope, language_code=code)
-        except TelegramError as error:
-            log.warning("builder command list for %s not registered: %s", code or "default", error)
+    await common.register_commands(services, bot, COMMANDS, chat_id)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
@@ -48,17 +49,21 @@ def group_handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAUL
     return [MessageHandler(filters.ChatType.GROUPS & addressed, in_group)]
 
 
-async def register_commands(services: Services, bot: object) -> None:
-    """The command menu in Telegram, described in each language Telegram accepts."""
-    from telegram import Bot
-
-    assert isinstance(bot, Bot)
+async def register_commands(
+    services: Services,
+    bot: Bot,
+    commands: Sequence[tuple[str, Msg]] = COMMANDS,
+    chat_id: int | None = None,
+) -> None:
+    """A command menu in Telegram, described in each language Telegram accepts: everyone's,
+    or one role's own list for one private chat (an operator's, a builder's)."""
     languages = services.languages
+    scope = None if chat_id is None else BotCommandScopeChat(chat_id)
     for code in (None, *languages.codes):
         tr = languages(code)
-        commands = [BotCommand(name, tr.render(text, markup=False)) for name, text in COMMANDS]
+        described = [BotCommand(name, tr.render(text, markup=False)) for name, text in commands]
         try:
-            await bot.set_my_commands(commands, language_code=code)
+            await bot.set_my_commands(described, scope=scope, language_code=code)
         except TelegramError as error:
             # Telegram only accepts ISO 639-1 codes; a language it refuses keeps the default.
             log.warning("command list for %s not registered: %s", code or "default", error)
