@@ -6,7 +6,6 @@ directory as loaded now (in `bot.flows.audiences`), never trusted because the da
 
 from __future__ import annotations
 
-
 from telegram import Bot, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
@@ -14,7 +13,6 @@ from bot.flows.screens import BUILDER
 from bot.handlers import common, residents
 from bot.handlers.turns import Services, Turns
 from bot.replies import NP_, Msg
-
 
 COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("menu", NP_("command", "Community builder menu: your cases, pause")),

@@ -6,7 +6,6 @@ A tap is checked against the roles the store holds for the presser (in
 
 from __future__ import annotations
 
-
 from telegram import Bot, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
@@ -14,7 +13,6 @@ from bot.flows.screens import OP
 from bot.handlers import common, residents
 from bot.handlers.turns import Services, Turns
 from bot.replies import NP_, Msg
-
 
 COMMANDS: tuple[tuple[str, Msg], ...] = (
     ("menu", NP_("command", "Operator menu: questions and counts")),
