@@ -311,15 +311,30 @@ async def test_typing_an_answer_to_the_forget_question_asks_for_a_tap_and_keeps_
     amina = await resident_with_everything(bench, operator)
     await amina.send("/forget")
 
-    await amina.send("nee")
+    await amina.send("ja")  # a typed yes never deletes: only the button does
 
     hint = amina.said(N_("Please tap one of the two buttons below."))
     assert amina.texts_after(-2)[0] == hint
     assert amina.last_text.startswith(amina.said(DELETE_QUESTION))
     draft = (await bench.store.data_of(amina.id))["conversation"]["draft"]
-    assert draft["answers"] == {"title": "Moestuin"}  # "nee" is not their plan
+    assert draft["answers"] == {"title": "Moestuin"}  # "ja" is not their plan
     await amina.tap(NO)
     assert amina.said(ASK["plan"]) in amina.last_text
+
+
+async def test_typing_no_at_the_forget_question_keeps_everything(
+    with_operator: tuple[Bench, Person],
+) -> None:
+    bench, operator = with_operator
+    amina = await resident_with_everything(bench, operator)
+    await amina.send("/forget")
+
+    await amina.send("Nee")
+
+    assert amina.texts_after(-2)[0] == amina.said(N_("Good. Nothing is deleted."))
+    assert amina.said(ASK["plan"]) in amina.last_text
+    draft = (await bench.store.data_of(amina.id))["conversation"]["draft"]
+    assert draft["answers"] == {"title": "Moestuin"}
 
 
 async def test_a_command_after_the_forget_question_leaves_everything_as_it_was(

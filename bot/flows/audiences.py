@@ -24,7 +24,7 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
         turn = privacy.handle(person, session, event, env)
         return replace(turn, session=replace(turn.session, active_at=env.now))
     if ready and privacy.waiting(session, event, env.now):
-        return privacy.ask_again(person, session)
+        return privacy.ask_again(person, session, event, env)
     # Any other command or button (or coming back later) leaves the /forget question
     # unanswered: nothing is deleted. (A builder's pause question is theirs to answer.)
     pausing = session.confirming == building.PAUSE

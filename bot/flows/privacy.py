@@ -23,7 +23,8 @@ from bot.domain import OPERATOR, Resident, Session
 from bot.flows import conversation, screens
 from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.effects import Forget, Result
-from bot.flows.engine import Tapped
+from bot.flows.engine import Ctx, Tapped, Typed
+from bot.flows.kinds import match_label
 from bot.replies import N_, NP_, Button, Code, Reply
 
 YES, NO = "yes", "no"
@@ -76,10 +77,20 @@ def waiting(session: Session, event: Input, now: dt.datetime) -> bool:
     return session.confirming == FORGET and recent and not isinstance(event, Command | Tapped)
 
 
-def ask_again(person: Resident, session: Session) -> Turn:
-    """The /forget question again, with the same buttons: only a tap deletes."""
+def ask_again(person: Resident, session: Session, event: Input, env: Env) -> Turn:
+    """Typed text at the /forget question. Naming No ("nee", "no") keeps everything, as the
+    button would; anything else gets the question again: only a tap deletes."""
+    question = forget_question(person, session.rev)
+    if isinstance(event, Typed):
+        ctx = Ctx(today=env.now.date(), label_of=env.label_of)
+        keep = next(
+            (b.data for b in question.all_buttons() if b.data.startswith(f"{screens.FORGET}:{NO}")),
+            None,
+        )
+        if keep is not None and match_label(event.text, question, ctx) == keep:
+            return _tap(person, session, keep, env)
     hint = Reply.of(N_("Please tap one of the two buttons below."))
-    return Turn(person, session, (hint, forget_question(person, session.rev)))
+    return Turn(person, session, (hint, question))
 
 
 def forget_question(person: Resident, rev: int) -> Reply:
