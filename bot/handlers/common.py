@@ -15,15 +15,26 @@ from bot.store import StoreFailure
 
 log = logging.getLogger(__name__)
 
-COMMANDS: tuple[tuple[str, Msg], ...] = (
-    ("start", NP_("command", "Start or go back to the beginning")),
-    ("menu", NP_("command", "Main menu")),
-    ("language", NP_("command", "Choose your language")),
-    ("cancel", NP_("command", "Stop what you are doing")),
-    ("help", NP_("command", "How this bot works")),
+START = ("start", NP_("command", "Start or go back to the beginning"))
+LANGUAGE = ("language", NP_("command", "Choose your language"))
+HELP = ("help", NP_("command", "How this bot works"))
+PRIVACY = (
     ("mydata", NP_("command", "Get everything we keep about you")),
     ("forget", NP_("command", "Delete everything we keep about you")),
 )
+COMMANDS: tuple[tuple[str, Msg], ...] = (
+    START,
+    ("menu", NP_("command", "Main menu")),
+    LANGUAGE,
+    ("cancel", NP_("command", "Stop what you are doing")),
+    HELP,
+    *PRIVACY,
+)
+
+
+def role_commands(menu: Msg) -> tuple[tuple[str, Msg], ...]:
+    """The command list of another role's chat: its own /menu first, then what every role has."""
+    return (("menu", menu), LANGUAGE, HELP, START, *PRIVACY)
 
 
 def group_handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:

@@ -12,16 +12,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 from bot.flows.screens import OP
 from bot.handlers import common, residents
 from bot.handlers.turns import Services, Turns
-from bot.replies import NP_, Msg
+from bot.replies import NP_
 
-COMMANDS: tuple[tuple[str, Msg], ...] = (
-    ("menu", NP_("command", "Operator menu: questions and counts")),
-    ("language", NP_("command", "Choose your language")),
-    ("help", NP_("command", "How this bot works")),
-    ("start", NP_("command", "Start or go back to the beginning")),
-    ("mydata", NP_("command", "Get everything we keep about you")),
-    ("forget", NP_("command", "Delete everything we keep about you")),
-)
+COMMANDS = common.role_commands(NP_("command", "Operator menu: questions and counts"))
 
 
 def handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
