@@ -127,6 +127,9 @@ class Session:
     # A yes/no question outside any flow that waits for its answer ("forget": delete all my
     # data?): typed text is then not taken as an answer to the flow below it.
     confirming: str | None = None
+    # The case (a handoff's reference) this person is writing to the other side of, in the
+    # explicit "Write to …" mode: their messages then go there, never into a flow.
+    writing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -232,3 +235,48 @@ class OutboxMessage:
     on_blocked: str = TELL_OPERATORS
     key: str | None = None
     kind: Literal["send", "edit"] = "send"
+    # Sent without sound (`disable_notification`): an offer outside working hours.
+    silent: bool = False
+    # Instead of `reply`'s text: a copy of a message someone sent the bot (`copyMessage`),
+    # as (chat id, message id); `reply` then holds the buttons to show with it.
+    copy_of: tuple[int, int] | None = None
+
+
+# What became of a handoff (bot/flows/handoff.py has the transitions).
+DRAFT, OFFERED, UNASSIGNED, ACCEPTED, CLOSED, CANCELLED = (
+    "draft",
+    "offered",
+    "unassigned",
+    "accepted",
+    "closed",
+    "cancelled",
+)
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A resident's request that a community builder contact them.
+
+    `details` is what the resident answered (JSON values): what a builder may see before
+    accepting (the kind of plan, needs, how to contact, interpreter) and only after (name,
+    their own words, voice notes); bot/flows/handoff.py decides which is which. `tiers` are
+    the builder ids to offer it to, a tier at a time, fixed when the resident consented.
+    `owner` is None once the resident used /forget (the case is anonymised).
+    """
+
+    reference: str
+    owner: int | None
+    language: str
+    area: int | None
+    municipality: str | None
+    initiative: str | None
+    details: Mapping[str, Any]
+    state: str
+    created_at: dt.datetime
+    tiers: tuple[tuple[str, ...], ...] = ()
+    tier: int = 0
+    builder: str | None = None
+    consent_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    outcome: str | None = None
+    closed_at: dt.datetime | None = None

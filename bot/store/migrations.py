@@ -230,6 +230,56 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE roles ADD COLUMN builder TEXT;
     ALTER TABLE roles ADD COLUMN paused_until TEXT;
     """,
+    # Handoffs: a resident asks a community builder to contact them. A handoff is a 'draft'
+    # (shared with nobody) until the resident consents; then it is 'offered' to one tier of
+    # builders at a time (`tiers`, fixed at consent; `tier` is the one offered now, until
+    # `due_at`), 'unassigned' when no tier took it (the coordinator assigns it), 'accepted' by
+    # `builder`, and 'closed' with an `outcome`, or 'cancelled' by the resident. `details` is
+    # what the resident answered, as JSON. One row per builder a handoff was offered to.
+    # While a person writes to the other side of a case, `flow_states.writing` names it.
+    """
+    CREATE TABLE handoffs (
+        id           INTEGER PRIMARY KEY,
+        reference    TEXT NOT NULL UNIQUE,
+        owner        INTEGER
+                     REFERENCES users (user_id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
+        language     TEXT NOT NULL,
+        area         INTEGER,
+        municipality TEXT,
+        initiative   TEXT,
+        details      TEXT NOT NULL,
+        tiers        TEXT NOT NULL DEFAULT '[]',
+        tier         INTEGER NOT NULL DEFAULT 0,
+        state        TEXT NOT NULL CHECK (state IN
+                     ('draft', 'offered', 'unassigned', 'accepted', 'closed', 'cancelled')),
+        builder      TEXT,
+        consent_at   TEXT,
+        due_at       TEXT,
+        outcome      TEXT,
+        closed_by    TEXT,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        closed_at    TEXT
+    );
+    CREATE INDEX handoffs_by_state ON handoffs (state, due_at);
+    CREATE INDEX handoffs_by_owner ON handoffs (owner, created_at);
+    CREATE INDEX handoffs_by_builder ON handoffs (builder, state);
+    CREATE TABLE offers (
+        handoff     INTEGER NOT NULL REFERENCES handoffs (id) ON DELETE CASCADE,
+        builder     TEXT NOT NULL,
+        user_id     INTEGER NOT NULL,
+        tier        INTEGER NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN
+                    ('open', 'accepted', 'passed', 'taken', 'expired', 'withdrawn')),
+        sent_at     TEXT NOT NULL,
+        answered_at TEXT,
+        PRIMARY KEY (handoff, builder)
+    );
+    CREATE INDEX offers_by_user ON offers (user_id, state);
+    ALTER TABLE flow_states ADD COLUMN writing TEXT;
+    ALTER TABLE outbox ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN copy_of TEXT;
+    """,
 )
 
 

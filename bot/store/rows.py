@@ -39,14 +39,14 @@ UPSERT_USER = """
 """
 UPSERT_SESSION = """
     INSERT INTO flow_states (user_id, rev, flow, flow_version, draft, resume_asked, active_at,
-                             update_id, audience, start_payload, confirming)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             update_id, audience, start_payload, confirming, writing)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET
         rev = excluded.rev, flow = excluded.flow, flow_version = excluded.flow_version,
         draft = excluded.draft, resume_asked = excluded.resume_asked,
         active_at = excluded.active_at, update_id = excluded.update_id,
         audience = excluded.audience, start_payload = excluded.start_payload,
-        confirming = excluded.confirming
+        confirming = excluded.confirming, writing = excluded.writing
 """
 INSERT_INITIATIVE = """
     INSERT INTO initiatives (reference, user_id, language, title, plan, category, postcode,
@@ -56,6 +56,7 @@ INSERT_INITIATIVE = """
 SELECT_CHAT = """
     SELECT u.language, u.greeted_at, u.blocked_at, s.rev, s.flow, s.flow_version, s.draft,
            s.resume_asked, s.active_at, s.audience, s.start_payload, s.confirming,
+           s.writing,
            (SELECT group_concat(role, ' ') FROM roles r WHERE r.user_id = u.user_id) AS roles
     FROM users u LEFT JOIN flow_states s USING (user_id)
     WHERE u.user_id = ?
@@ -80,6 +81,7 @@ def session_row(user_id: int, session: Session, update_id: int | None) -> tuple[
         session.audience,
         session.start_payload,
         session.confirming,
+        session.writing,
     )
 
 
@@ -102,6 +104,7 @@ def chat(user_id: int, row: sqlite3.Row | None) -> tuple[Resident, Session, bool
             audience=row["audience"] or RESIDENT,
             start_payload=row["start_payload"],
             confirming=row["confirming"],
+            writing=row["writing"],
         ),
         row["blocked_at"] is None,
     )
