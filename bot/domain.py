@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ class Draft:
     cancelling: bool = False
     restarting: bool = False
     changing: Changing | None = None
+    # What the draft is about beyond its answers, fixed when it began (a request for contact
+    # knows the area it is for, and the saved plan it comes from).
+    context: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -61,6 +64,8 @@ class Draft:
                 "reference": self.changing.reference,
                 "revision": self.changing.revision,
             }
+        if self.context:
+            data["context"] = dict(self.context)
         return data
 
     @staticmethod
@@ -81,6 +86,7 @@ class Draft:
                 if changing is None
                 else Changing(str(changing["reference"]), int(changing["revision"]))
             ),
+            context=dict(data.get("context", {})),
         )
 
 
@@ -280,3 +286,5 @@ class Handoff:
     due_at: dt.datetime | None = None
     outcome: str | None = None
     closed_at: dt.datetime | None = None
+    # Builder id to the state of the offer made to them ('open', 'passed', 'taken', ...).
+    offers: Mapping[str, str] = field(default_factory=dict)

@@ -18,13 +18,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_timedelta
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
 from bot.flows.dates import DateWords
-from bot.replies import NN_, WRITTEN_IN, Code, Day, Duration, Euro, Listing, Msg, Param, Said
+from bot.replies import (
+    NN_,
+    WRITTEN_IN,
+    Code,
+    Day,
+    Duration,
+    Euro,
+    LanguageName,
+    Listing,
+    Moment,
+    Msg,
+    Param,
+    Said,
+)
 
 DOMAIN = "messages"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
@@ -156,6 +169,13 @@ class Translator:
             return self._isolate(format_currency(value.amount, "EUR", locale=self.locale))
         if isinstance(value, Duration):
             return self._isolate(self.duration(value.days))
+        if isinstance(value, LanguageName):
+            return self._isolate(self.language_name(value.code))
+        if isinstance(value, Moment):
+            day = format_date(value.value.date(), format="long", locale=self.locale)
+            return self._isolate(
+                f"{day} {format_time(value.value, format='short', locale=self.locale)}"
+            )
         return self._isolate(format_decimal(value, locale=self.locale))
 
     def _said(self, said: Said, *, markup: bool) -> str:

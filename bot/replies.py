@@ -67,7 +67,23 @@ class Listing:
     items: tuple[Msg, ...]
 
 
-Param: TypeAlias = "Msg | Said | Day | Code | Listing | Euro | Duration | int"
+@dataclass(frozen=True)
+class LanguageName:
+    """A language, named in the reader's language ("Arabisch" for a Dutch reader)."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A day and time of day (an aware datetime in the operator's zone), the reader's way."""
+
+    value: dt.datetime
+
+
+Param: TypeAlias = (
+    "Msg | Said | Day | Code | Listing | Euro | Duration | LanguageName | Moment | int"
+)
 
 
 @dataclass(frozen=True)
@@ -178,6 +194,10 @@ def _param_to_json(value: Param) -> object:
         return {"euro": str(value.amount)}
     if isinstance(value, Duration):
         return {"days": value.days}
+    if isinstance(value, LanguageName):
+        return {"language_name": value.code}
+    if isinstance(value, Moment):
+        return {"moment": value.value.isoformat()}
     raise TypeError(f"cannot store a parameter of type {type(value).__name__}")
 
 
@@ -199,6 +219,10 @@ def _param_from_json(value: object) -> Param:
         return Euro(Decimal(value["euro"]))
     if "days" in value:
         return Duration(int(value["days"]))
+    if "language_name" in value:
+        return LanguageName(str(value["language_name"]))
+    if "moment" in value:
+        return Moment(dt.datetime.fromisoformat(str(value["moment"])))
     raise ValueError(f"not a stored parameter: {sorted(value)}")
 
 

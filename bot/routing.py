@@ -83,12 +83,14 @@ def route(
     municipality: str | None = None,
     max_km: float = OFFICE_KM,
     paused: Collection[str] = frozenset(),
+    reachable: Collection[str] | None = None,
 ) -> Route:
     """The builders for a resident who speaks `language`, by postcode, or else by location.
 
     `municipality` (a code) is the resident's pick in a border area: only the builders who
     work for that municipality, and it alone in `municipalities`. `paused` are the ids of
-    builders who paused their notifications (a holiday): they are not offered anything.
+    builders who paused their notifications (a holiday): they are not offered anything; nor
+    are builders outside `reachable` (when given: those with an account in the bot).
     """
     area = area_of(postcode)
     office: Office | None = None
@@ -107,7 +109,9 @@ def route(
     if municipality is not None:
         municipalities = tuple(m for m in municipalities if m.code == municipality)
         covering = [b for b in covering if any(directory.serves(b, m) for m in municipalities)]
-    covering = [b for b in covering if b.id not in paused]
+    covering = [
+        b for b in covering if b.id not in paused and (reachable is None or b.id in reachable)
+    ]
     load = open_cases or {}
 
     def least_busy(builder: Builder) -> tuple[int, str]:

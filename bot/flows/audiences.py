@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import BUILDER, OPERATOR, RESIDENT, Resident, Session
-from bot.flows import building, conversation, operating, privacy, screens
+from bot.flows import asking, building, conversation, handoff, operating, privacy, screens
 from bot.flows.conversation import Env, Input, Turn
 from bot.flows.engine import Tapped
 
@@ -49,6 +49,10 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
             return conversation.stale(person, session, env)
         if kind in (screens.LANGUAGE, screens.GREETED, screens.PRIVACY):
             return conversation.handle(person, session, event, env)
+        if kind == handoff.HANDOFF and ready:
+            # A resident's request for contact: theirs whatever menu they were in.
+            turn = asking.handle(person, replace(session, audience=RESIDENT), event.token, env)
+            return replace(turn, session=replace(turn.session, active_at=env.now))
     if ready and session.audience == OPERATOR and OPERATOR in person.roles:
         turn = operating.handle(person, session, event, env)
         return replace(turn, session=replace(turn.session, active_at=env.now))

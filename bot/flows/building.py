@@ -12,16 +12,37 @@ question is open, `Session.confirming` is `PAUSE`, so typed text is taken as the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from bot.domain import RESIDENT, Resident, Session
-from bot.flows import conversation, screens
+from bot.domain import RESIDENT, Handoff, Resident, Session
+from bot.flows import conversation, handoff, offers, screens
 from bot.flows import validators as v
 from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.effects import PauseBuilder
 from bot.flows.engine import Tapped
+from bot.flows.handoff import ACCEPT, ASSIGN, PASS
 from bot.flows.kinds import Typed
 from bot.replies import N_, Code, Day, Msg, Reply
+
+
+@dataclass(frozen=True)
+class OpenCases:
+    """Query: a builder's accepted cases and the offers waiting for their answer."""
+
+    builder_id: str
+
+
+def answer_query(query: OpenCases, found: Sequence[Handoff], env: Env) -> tuple[Reply, ...]:
+    if not found:
+        none = N_(
+            "You have no open cases. When a resident in your area asks for help, you get a "
+            "message here."
+        )
+        return (menu(env, none),)
+    replies = [handoff.case_card(h, query.builder_id) for h in found[:20]]
+    return (*replies, menu(env))
+
 
 PAUSE = "pause"  # `Session.confirming` while the pause question waits for its date
 PAUSE_DAYS = 366  # a pause ends within a year: longer is not a holiday
@@ -69,12 +90,9 @@ def _tap(person: Resident, session: Session, data: str, env: Env) -> Turn:
     if kind == screens.BUILDER and what == screens.B_HELP:
         return Turn(person, session, (screens.builder_help(), menu(env)))
     if kind == screens.BUILDER and what == screens.B_CASES:
-        # No handoff reaches a builder yet: say so, honestly.
-        none = N_(
-            "You have no open cases. When a resident in your area asks for help, you get a "
-            "message here."
-        )
-        return Turn(person, session, (menu(env, none),))
+        return Turn(person, session, query=OpenCases(env.seat.builder_id))
+    if kind == screens.BUILDER and what.split(":")[0] in (ACCEPT, PASS, ASSIGN):
+        return offers.handle(person, session, data, env, menu(env))
     if kind == screens.BUILDER and what == screens.B_PAUSE:
         return Turn(person, replace(session, confirming=PAUSE), (screens.pause_question(),))
     if kind == screens.BUILDER and what == screens.B_RESUME:

@@ -23,8 +23,19 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from bot.domain import BUILDER, OPERATOR, RESIDENT, Changing, Draft, Resident, Seat, Session
+from bot.domain import (
+    BUILDER,
+    OPERATOR,
+    RESIDENT,
+    Changing,
+    Draft,
+    Handoff,
+    Resident,
+    Seat,
+    Session,
+)
 from bot.flows import engine, screens
 from bot.flows.dates import DateWords
 from bot.flows.effects import (
@@ -37,8 +48,9 @@ from bot.flows.effects import (
     WithdrawInitiative,
 )
 from bot.flows.engine import Ctx, Event, Flow, Tapped, Typed
+from bot.flows.handoff import Lookup
 from bot.flows.initiative import INITIATIVE, Initiative
-from bot.flows.purpose import Finishing, Purpose
+from bot.flows.purpose import Ending, Finishing, Purpose
 from bot.flows.registry import FLOWS, PURPOSES, START_INITIATIVE, startable
 from bot.flows.screens import Operator
 from bot.replies import N_, Code, Msg, Reply
@@ -84,6 +96,11 @@ class Env:
     dates: DateWords | None = None  # the resident's language's words for dates
     # The builder this account is bound to, as the directory has them now (builders only).
     seat: Seat | None = None
+    # The directory and who can be reached in the bot, for turns that find a builder or
+    # move a handoff (read before the turn when it may need them).
+    lookup: Lookup | None = None
+    # The handoff a tapped button names (`handoff_named`), looked up before the turn.
+    handoff: Handoff | None = None
 
 
 @dataclass(frozen=True)
@@ -209,20 +226,44 @@ def _with_draft(resident: Resident, session: Session, outcome: engine.Outcome, e
         return Turn(resident, new_session, (menu(resident, N_("Stopped. Nothing was saved.")),))
     if outcome.finished is not None and changing is not None:
         return _save_change(resident, new_session, changing, outcome.finished, env)
+    purpose = None if session.draft is None else PURPOSES[session.draft.flow]
     if outcome.finished is not None:
-        assert session.draft is not None
-        done = Finishing(resident.user_id, resident.language or "", env.now, env.new_reference)
-        ending = PURPOSES[session.draft.flow].finish(outcome.finished, done)
-        return Turn(
-            resident, new_session, (*ending.replies, menu(resident)), effects=ending.effects
+        assert session.draft is not None and purpose is not None
+        done = Finishing(
+            resident.user_id,
+            resident.language or "",
+            env.now,
+            env.new_reference,
+            context=session.draft.context,
+            lookup=env.lookup,
         )
+        return _ending(resident, new_session, purpose.finish(outcome.finished, done))
+    early = purpose.early if purpose is not None else None
+    if outcome.draft is not None and early is not None:
+        ending = early(outcome.draft.answers)
+        if ending is not None:
+            return _ending(resident, replace(new_session, draft=None), ending)
     return Turn(resident, new_session, replies)
 
 
-def _begin(resident: Resident, session: Session, purpose: Purpose, env: Env) -> Turn:
-    return _with_draft(
-        resident, replace(session, draft=None), engine.begin(purpose.flow, _ctx(env)), env
-    )
+def _ending(resident: Resident, session: Session, ending: Ending) -> Turn:
+    """A flow's own ending: its replies (then the menu, unless they ask something) and effects."""
+    after = (menu(resident),) if ending.keep_menu else ()
+    return Turn(resident, session, (*ending.replies, *after), effects=ending.effects)
+
+
+def begin(
+    resident: Resident,
+    session: Session,
+    purpose: Purpose,
+    env: Env,
+    context: Mapping[str, Any] | None = None,
+) -> Turn:
+    """Start a purpose's flow (a draft in progress is asked about first)."""
+    if session.draft is not None:
+        return _resume_question(resident, session)
+    outcome = engine.begin(purpose.flow, _ctx(env), context)
+    return _with_draft(resident, replace(session, draft=None), outcome, env)
 
 
 def stale(resident: Resident, session: Session, env: Env) -> Turn:
@@ -401,7 +442,7 @@ def _tap(resident: Resident, session: Session, data: str, env: Env) -> Turn:
             purpose = PURPOSES.get(name or START_INITIATIVE.name)
             if purpose is None or RESIDENT not in purpose.roles:
                 return stale(resident, session, env)
-            return _begin(resident, session, purpose, env)
+            return begin(resident, session, purpose, env)
         if rest == screens.HOME:
             return Turn(resident, session, (menu(resident),))
         if what == screens.MINE:
@@ -504,8 +545,17 @@ def plan_named(event: Input) -> str | None:
     turn (as `Env.plan`); the turn then checks that plan as it is stored."""
     if isinstance(event, Tapped):
         tap = plan_tap(event.token)
-        return None if tap is None else tap.reference
+        return plan_for_handoff(event.token) if tap is None else tap.reference
     return None
+
+
+_HANDOFF_PLAN = re.compile(r"^hf:(?:plan:|ask:[^:]*:[^:]*:)(?P<reference>[A-Z0-9-]{1,32})$")
+
+
+def plan_for_handoff(token: str) -> str | None:
+    """The saved plan a request for contact is about (`hf:plan:<ref>`, `hf:ask:…:<ref>`)."""
+    found = _HANDOFF_PLAN.match(token)
+    return None if found is None else found["reference"]
 
 
 def changeable(plan: Initiative) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
+from bot.domain import Handoff, OutboxMessage
 from bot.flows.initiative import Initiative
 from bot.replies import Reply
 
@@ -114,6 +115,79 @@ class Forget:
     tell_holder: Callable[[str], Reply]
 
 
+@dataclass(frozen=True)
+class DraftHandoff:
+    """Keep a request for contact as a draft, shared with nobody, until the resident says yes
+    on the consent screen (abandoned drafts go with other drafts)."""
+
+    handoff: Handoff
+
+
+@dataclass(frozen=True)
+class ShareHandoff:
+    """The resident consented: their draft handoff is offered to one tier of builders (one
+    offer row and one message each), if it is still their draft. Consent is recorded with
+    the time. `messages` are empty when nobody can be reached now (the sweep moves on)."""
+
+    reference: str
+    owner: int
+    tier: int
+    offers: tuple[tuple[str, int], ...]  # (builder id, Telegram user id)
+    due_at: dt.datetime
+    messages: tuple[OutboxMessage, ...]
+
+
+@dataclass(frozen=True)
+class TakeHandoff:
+    """A builder accepts their open offer (`expect` OFFERED), or a coordinator assigns a
+    handoff nobody took (`expect` UNASSIGNED): the first wins. When it moves, the other open
+    offers are edited to `taken`, the resident (if still known) is told `tell_owner`, and
+    `tell_builder` goes to the builder it was assigned to (nothing for one who accepted:
+    they get the details as the answer to their tap)."""
+
+    reference: str
+    builder_id: str
+    expect: str
+    taken: Reply
+    tell_owner: Reply
+    tell_builder: tuple[OutboxMessage, ...] = ()
+
+
+@dataclass(frozen=True)
+class PassOffer:
+    """A builder passes on their open offer; once a tier has no open offer left, the sweep
+    offers the handoff to the next tier."""
+
+    reference: str
+    builder_id: str
+
+
+@dataclass(frozen=True)
+class MoveOn:
+    """The offer window of tier `from_tier` ended, or all its builders passed: its open offers
+    expire (edited to `expired`), and the handoff goes to the next tier (`tier`, `offers`,
+    `messages`) or, with no tier left (`tier` None), to the coordinators (`messages`)."""
+
+    reference: str
+    from_tier: int
+    tier: int | None
+    offers: tuple[tuple[str, int], ...]
+    due_at: dt.datetime | None
+    messages: tuple[OutboxMessage, ...]
+    expired: Reply
+
+
+@dataclass(frozen=True)
+class DropHandoff:
+    """The resident says no on the consent screen (a draft is deleted) or stops sharing a
+    handoff later (it is cancelled, its open offers withdrawn, consent marked withdrawn);
+    whoever holds an offer or the case is told `tell_builders`."""
+
+    reference: str
+    owner: int
+    tell_builders: Reply
+
+
 Effect: TypeAlias = (
     SaveInitiative
     | PauseBuilder
@@ -124,6 +198,12 @@ Effect: TypeAlias = (
     | UpdateInitiative
     | WithdrawInitiative
     | Forget
+    | DraftHandoff
+    | ShareHandoff
+    | TakeHandoff
+    | PassOffer
+    | MoveOn
+    | DropHandoff
 )
 
 
@@ -164,4 +244,13 @@ class Forgotten:
     closed: int = 0
 
 
-Result: TypeAlias = Claimed | Redeemed | Updated | Forgotten
+@dataclass(frozen=True)
+class Moved:
+    """What a conditional handoff effect found: whether it changed the handoff, and the
+    handoff's state now (None when there is no such handoff of this person's)."""
+
+    moved: bool
+    state: str | None = None
+
+
+Result: TypeAlias = Claimed | Redeemed | Updated | Forgotten | Moved

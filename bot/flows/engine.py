@@ -64,6 +64,8 @@ class Step:
     applies: Callable[[Answers], bool] | None = None
 
 
+CONFIRM = N_("Is everything right? Tap Save. You can also change an answer.")
+SAVE_LABEL = NP_("button", "Save")
 STOP_QUESTION = N_("Do you want to stop? Your answers for this plan will be deleted.")
 RESTART_QUESTION = N_("Do you want to start again? Your answers for this plan will be deleted.")
 
@@ -82,6 +84,10 @@ class Flow:
     title_key: str
     stop_question: Msg = STOP_QUESTION
     restart_question: Msg = RESTART_QUESTION
+    # The summary's last line and its button: a flow whose ending asks one more thing (a
+    # consent) says "Next" instead of "Save".
+    confirm: Msg = CONFIRM
+    save_label: Msg = SAVE_LABEL
 
     def step(self, key: str) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
@@ -141,8 +147,10 @@ BACK, CANCEL, STOP, GO_ON, KEEP, SAVE, ANEW = (
 BACK_MARK, CANCEL_MARK = "◀", "✖"
 
 
-def begin(flow: Flow, ctx: Ctx) -> Outcome:
-    draft = Draft(flow.name, flow.version, {}, at=flow.next_key({}))
+def begin(flow: Flow, ctx: Ctx, context: Mapping[str, Any] | None = None) -> Outcome:
+    """A new draft of `flow`; `context` is what it is about beyond its answers (kept when
+    the resident starts again)."""
+    draft = Draft(flow.name, flow.version, {}, at=flow.next_key({}), context=dict(context or {}))
     return Outcome(draft, (prompt(flow, draft, ctx),))
 
 
@@ -155,7 +163,7 @@ def upgrade(flow: Flow, draft: Draft) -> Draft:
     if draft.version == flow.version:
         return draft
     answers = {k: a for k, a in draft.answers.items() if flow.step(k) is not None}
-    return Draft(flow.name, flow.version, answers, at=flow.next_key(answers))
+    return Draft(flow.name, flow.version, answers, at=flow.next_key(answers), context=draft.context)
 
 
 def title_of(flow: Flow, draft: Draft) -> str | None:
@@ -238,8 +246,8 @@ def _summary(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
         edits.append(
             Button(NP_("button", "Change: {label}", label=step.label), f"e:{step.key}", "✏️")
         )
-    lines.append(N_("Is everything right? Tap Save. You can also change an answer."))
-    rows: list[tuple[Button, ...]] = [(Button(NP_("button", "Save"), SAVE, "✅"),)]
+    lines.append(flow.confirm)
+    rows: list[tuple[Button, ...]] = [(Button(flow.save_label, SAVE, "✅"),)]
     rows += [tuple(edits[i : i + 2]) for i in range(0, len(edits), 2)]
     rows.append(_controls(draft))
     return Reply(tuple(lines), tuple(rows))
@@ -262,7 +270,7 @@ def restart(flow: Flow, draft: Draft, ctx: Ctx) -> Outcome:
     and a resident may tap it by mistake; Stop asks the same way.
     """
     if not draft.answers:
-        return begin(flow, ctx)
+        return begin(flow, ctx, draft.context)
     return _moved(flow, draft, ctx, restarting=True, cancelling=False)
 
 
@@ -356,7 +364,7 @@ def _tap(flow: Flow, draft: Draft, token: str, step: Step | None, ctx: Ctx) -> O
     if token == GO_ON:
         return _moved(flow, draft, ctx, cancelling=False, restarting=False)
     if token == ANEW:
-        return begin(flow, ctx)
+        return begin(flow, ctx, draft.context)
     if token == CANCEL:
         return cancel(flow, draft, ctx)
     if token == BACK:

@@ -532,6 +532,30 @@ class Location(InputKind):
         return Code(f"{answer['latitude']:.5f}, {answer['longitude']:.5f}")
 
 
+class Place(Postcode):
+    """Where someone lives: a postcode typed, or a location shared with a button (for those
+    who do not know their postcode). A location is kept as {"latitude", "longitude"}."""
+
+    def keyboard(self, step: Step) -> Rows:
+        return ((Button(NP_("button", "Share my location"), "", "📍", Request.LOCATION),),)
+
+    def read(self, step: Step, event: Event, draft: Draft, ctx: Ctx) -> Result:
+        if isinstance(event, SharedLocation):
+            return Ok({"latitude": event.latitude, "longitude": event.longitude})
+        if isinstance(event, Typed):
+            return self.parse(step, event.text, draft, ctx)
+        return Problem(
+            N_("Please type your postcode, or tap the button below to share a location.")
+        )
+
+    def display(
+        self, step: Step, answer: Answer, language: str | None = None, ctx: Ctx | None = None
+    ) -> Param:
+        if isinstance(answer, dict):
+            return N_("the location you shared")
+        return Code(answer)
+
+
 class Kind:
     """The kinds every flow can use, by name: `Step("when", Kind.DATE, ...)`."""
 
@@ -545,3 +569,4 @@ class Kind:
     CONFIRM: Final = Confirm()
     CONTACT: Final = Contact()
     LOCATION: Final = Location()
+    PLACE: Final = Place()

@@ -8,30 +8,40 @@ saving follow from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.flows.effects import Effect
 from bot.flows.engine import Answers, Flow
 from bot.replies import Msg, Reply
 
+if TYPE_CHECKING:
+    from bot.flows.handoff import Lookup
+
 
 @dataclass(frozen=True)
 class Finishing:
-    """What a flow's ending may know about the person and the moment."""
+    """What a flow's ending may know about the person and the moment, what the draft was
+    about (its context), and the directory with who can be reached (`lookup`), if loaded."""
 
     user_id: int
     language: str
     now: dt.datetime
     new_reference: Callable[[], str]
+    context: Mapping[str, Any] = field(default_factory=dict)
+    lookup: Lookup | None = None
 
 
 @dataclass(frozen=True)
 class Ending:
-    """What confirming a flow does: what the person is told, and what changes for others."""
+    """What confirming a flow does: what the person is told, and what changes for others.
+
+    `keep_menu` is False when the replies end with a question of their own (a consent)."""
 
     replies: tuple[Reply, ...]
     effects: tuple[Effect, ...] = ()
+    keep_menu: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,8 @@ class Purpose:
     roles: frozenset[str]
     what: Callable[[str | None], Msg]
     finish: Callable[[Answers, Finishing], Ending]
+    # Checked after every answer: an ending before the last question (nothing is kept).
+    early: Callable[[Answers], Ending | None] | None = None
 
     @property
     def name(self) -> str:

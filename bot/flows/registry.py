@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from bot.flows import screens
 from bot.flows.effects import SaveInitiative
 from bot.flows.engine import Answers, Flow
+from bot.flows.finding import ASK_CONTACT, FIND_BUILDER
 from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Ending, Finishing, Purpose
 from bot.flows.question import ASK_QUESTION
@@ -37,7 +38,9 @@ START_INITIATIVE = Purpose(
     finish=_save_initiative,
 )
 
-PURPOSES: Mapping[str, Purpose] = {p.name: p for p in (START_INITIATIVE, ASK_QUESTION)}
+PURPOSES: Mapping[str, Purpose] = {
+    p.name: p for p in (START_INITIATIVE, FIND_BUILDER, ASK_QUESTION, ASK_CONTACT)
+}
 FLOWS: Mapping[str, Flow] = {name: p.flow for name, p in PURPOSES.items()}
 
 

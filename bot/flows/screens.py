@@ -126,6 +126,7 @@ def main_menu(
         (
             *((Button(p.label, f"{MENU}:{NEW}:{p.name}", p.icon),) for p in starts),
             (Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),
+            (Button(NP_("button", "My requests for contact"), "hf:mine", "🤝"),),
             (
                 Button(NP_("button", "Language"), f"{MENU}:{PICK_LANGUAGE}", "🌐"),
                 Button(NP_("button", "Help"), f"{MENU}:{HELP}", "❓"),
@@ -193,12 +194,20 @@ def change_resume_question(what: Msg, rev: int) -> Reply:
 
 
 def saved(reference: str) -> Reply:
+    """The plan is saved; the next step is offered at once: a community builder nearby."""
     return Reply.of(
         N_("Your plan is saved. Well done!"),
         N_(
             "Your reference is {reference}. Keep it for later questions.", reference=Code(reference)
         ),
+        N_("A community builder can help you with your plan. It is free."),
+        buttons=((find_for_plan(reference),),),
     )
+
+
+def find_for_plan(reference: str) -> Button:
+    """Find the community builder for a saved plan's area (its postcode is reused)."""
+    return Button(NP_("button", "Find a community builder"), f"hf:plan:{reference}", "🤝")
 
 
 @dataclass(frozen=True)
@@ -363,6 +372,7 @@ def _plan_actions(initiative: Initiative) -> tuple[tuple[Button, ...], ...]:
     if initiative.withdrawn:
         return ()
     return (
+        (find_for_plan(initiative.reference),),
         (Button(NP_("button", "Change an answer"), plan_button(initiative, CHANGE), "✏️"),),
         (Button(NP_("button", "Withdraw"), plan_button(initiative, WITHDRAW), "🗄"),),
     )

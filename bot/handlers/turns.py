@@ -21,10 +21,11 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.clock import Clock
 from bot.domain import BUILDER, OPERATOR, OutboxMessage, Resident, Seat, Session
-from bot.flows import audiences, conversation, operating, privacy
+from bot.flows import asking, audiences, building, conversation, handoff, operating, privacy
 from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
     OPERATORS,
+    DraftHandoff,
     Notify,
     OpenCase,
     Recipient,
@@ -32,7 +33,8 @@ from bot.flows.effects import (
     Result,
     SaveInitiative,
 )
-from bot.flows.engine import STALE
+from bot.flows.engine import STALE, Tapped
+from bot.flows.finding import ASK_CONTACT, FIND_BUILDER
 from bot.flows.initiative import new_reference
 from bot.flows.screens import Operator
 from bot.handlers.render import CAPTION_LIMIT, Rendered, Renderer, split_html, visible_length
@@ -144,6 +146,16 @@ def _not_modified(error: BadRequest) -> bool:
     return "not modified" in error.message.lower()
 
 
+def _finding(event: Input, session: Session) -> bool:
+    """Whether a turn may need the directory: one that finds a builder or asks for contact."""
+    if isinstance(event, Tapped) and event.token.startswith(f"{handoff.HANDOFF}:"):
+        return True
+    if isinstance(event, Tapped) and event.token.startswith(f"m:new:{FIND_BUILDER.name}"):
+        return True
+    draft = session.draft
+    return draft is not None and draft.flow in (FIND_BUILDER.name, ASK_CONTACT.name)
+
+
 class Turns:
     def __init__(self, services: Services) -> None:
         self.s = services
@@ -215,6 +227,12 @@ class Turns:
             return operating.answer_query(query, await store.counts())
         if isinstance(query, operating.OpenQuestions):
             return operating.answer_query(query, await store.open_questions())
+        if isinstance(query, asking.MyRequests):
+            return asking.my_requests(await store.handoffs_of(user_id), turn.resident)
+        if isinstance(query, building.OpenCases):
+            seat = await store.seat(user_id)
+            env = replace(self.env(self.s.languages(turn.resident.language), None), seat=seat)
+            return building.answer_query(query, await store.builder_cases(query.builder_id), env)
         if isinstance(query, privacy.MyData):
             data = await store.data_of(user_id)
             now, admin = self.s.clock.now(), user_id in self.s.admins
@@ -233,8 +251,21 @@ class Turns:
         # only among this person's own plans.
         reference = conversation.plan_named(event)
         plan = None if reference is None else await store.initiative(user_id, reference)
+        # A handoff's button is checked against the handoff as stored, and the directory
+        # is read for the turns that find a builder or move a handoff.
+        named = handoff.handoff_named(event.token) if isinstance(event, Tapped) else None
+        found = None if named is None else await store.handoff(named)
+        lookup = None
+        if named is not None or _finding(event, session):
+            lookup = await store.lookup(self.s.clock.now().date())
         for attempt in range(3):
-            env = replace(self.env(tr, telegram_language), plan=plan, seat=seat)
+            env = replace(
+                self.env(tr, telegram_language),
+                plan=plan,
+                seat=seat,
+                lookup=lookup,
+                handoff=found,
+            )
             turn = audiences.handle(acting, session, event, env)
             kept = turn.resident
             if BUILDER in resident.roles:
@@ -246,7 +277,9 @@ class Turns:
             try:
                 await store.commit(changes)
             except StoreFailure as failure:
-                drew = any(isinstance(e, SaveInitiative | OpenCase) for e in turn.effects)
+                drew = any(
+                    isinstance(e, SaveInitiative | OpenCase | DraftHandoff) for e in turn.effects
+                )
                 if not drew or attempt == 2 or failure.kind != "SQLITE_CONSTRAINT":
                     raise
                 continue  # two plans or cases drew the same reference: draw again

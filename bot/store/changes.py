@@ -9,20 +9,38 @@ from typing import Any
 from bot.domain import Initiative, OutboxMessage, Resident, Session
 from bot.flows.effects import (
     Claim,
+    DraftHandoff,
+    DropHandoff,
     Effect,
     Forget,
+    MoveOn,
     OpenCase,
+    PassOffer,
     PauseBuilder,
     Redeem,
     Result,
     SaveInitiative,
+    ShareHandoff,
+    TakeHandoff,
     UpdateInitiative,
     WithdrawInitiative,
 )
-from bot.store import builders, cases
+from bot.store import builders, cases, handoffs
 
 # Effects that happen only if the database still agrees; each reports a result.
-Conditional = Claim | Redeem | UpdateInitiative | WithdrawInitiative | Forget
+Conditional = (
+    Claim
+    | Redeem
+    | UpdateInitiative
+    | WithdrawInitiative
+    | Forget
+    | ShareHandoff
+    | TakeHandoff
+    | PassOffer
+    | MoveOn
+    | DropHandoff
+)
+HANDOFF_MOVES = (ShareHandoff, TakeHandoff, PassOffer, MoveOn, DropHandoff)
 
 
 @dataclass
@@ -73,6 +91,11 @@ class Changes:
             self.ops.append((cases.INSERT, cases.row(effect, now)))
         elif isinstance(effect, PauseBuilder):
             self.ops.append(builders.pause(actor, effect))
+        elif isinstance(effect, DraftHandoff):
+            self.ops.append(handoffs.insert(effect))
+        elif isinstance(effect, HANDOFF_MOVES):
+            # A handoff moves only if it is still where the turn saw it (bot/store/handoffs.py).
+            self.conditional.append((actor, effect))
         elif isinstance(effect, Claim | Redeem | UpdateInitiative | WithdrawInitiative):
             # A plan changed or withdrawn: one conditional UPDATE (bot/store/initiatives.py).
             self.conditional.append((actor, effect))

@@ -16,10 +16,11 @@ from typing import Any
 import aiosqlite
 
 from bot.directory import Directory
-from bot.domain import BUILDER, OPERATOR, Case, Initiative, Resident, Seat, Session
+from bot.domain import BUILDER, OPERATOR, Case, Handoff, Initiative, Resident, Seat, Session
 from bot.files import make_private
+from bot.flows.handoff import Lookup
 from bot.flows.screens import Counts
-from bot.store import builders, cases, people, privacy, residents, retention
+from bot.store import builders, cases, handoffs, people, privacy, residents, retention
 from bot.store import directory as directory_rows
 from bot.store.directory import Reload
 from bot.store.errors import StoreError, unusable_error
@@ -205,6 +206,36 @@ class Store(Writer):
         waiting = outbox.get("pending", 0) + outbox.get("sending", 0)
         undeliverable = outbox.get("failed", 0) + outbox.get("blocked", 0)
         return Counts(await cases.count_open(self), waiting, undeliverable, quarantined)
+
+    # --- Handoffs ------------------------------------------------------------------------
+
+    async def handoff(self, reference: str) -> Handoff | None:
+        """A handoff with its offers (the turn checks who may act on it)."""
+        return await handoffs.named(self, reference)
+
+    async def handoffs_of(self, owner: int) -> list[Handoff]:
+        return await handoffs.of_owner(self, owner)
+
+    async def builder_cases(self, builder_id: str) -> list[Handoff]:
+        return await handoffs.of_builder(self, builder_id)
+
+    async def lookup(self, today: dt.date) -> Lookup | None:
+        """The directory and who can be reached in the bot now; None without a directory."""
+        directory = await self.directory()
+        if directory is None:
+            return None
+        return Lookup(
+            directory,
+            await handoffs.open_counts(self),
+            await handoffs.accounts(self),
+            await self.paused_builders(today),
+        )
+
+    async def handoffs_due(self, now: dt.datetime) -> list[Handoff]:
+        return await handoffs.due(self, now)
+
+    async def unassigned_handoffs(self) -> list[Handoff]:
+        return await handoffs.unassigned(self)
 
     # --- Privacy rights ------------------------------------------------------------------
 

@@ -21,8 +21,18 @@ from typing import Any
 import aiosqlite
 
 from bot.domain import OutboxMessage
-from bot.flows.effects import Forget, Redeem, UpdateInitiative, WithdrawInitiative
-from bot.store import cases, initiatives, people, privacy, rows
+from bot.flows.effects import (
+    DropHandoff,
+    Forget,
+    MoveOn,
+    PassOffer,
+    Redeem,
+    ShareHandoff,
+    TakeHandoff,
+    UpdateInitiative,
+    WithdrawInitiative,
+)
+from bot.store import cases, handoffs, initiatives, people, privacy, rows
 from bot.store.cache import Chats
 from bot.store.changes import Changes
 from bot.store.errors import StoreFailure
@@ -287,6 +297,16 @@ class Writer:
                     changes.told.append(message)  # so the commit wakes the outbox worker
                 changes.forgotten.add(effect.user_id)
                 changes.results.append(forgotten)
+            elif isinstance(effect, ShareHandoff):
+                changes.results.append(await handoffs.share(self._db, effect, now, changes.told))
+            elif isinstance(effect, TakeHandoff):
+                changes.results.append(await handoffs.take(self._db, effect, now, changes.told))
+            elif isinstance(effect, PassOffer):
+                changes.results.append(await handoffs.pass_(self._db, effect, now))
+            elif isinstance(effect, MoveOn):
+                changes.results.append(await handoffs.move_on(self._db, effect, now, changes.told))
+            elif isinstance(effect, DropHandoff):
+                changes.results.append(await handoffs.drop(self._db, effect, now, changes.told))
             elif isinstance(effect, UpdateInitiative | WithdrawInitiative):
                 # A saved plan changed or withdrawn by its owner, if still as the turn saw it.
                 changes.results.append(await initiatives.apply(self._db, effect, now))

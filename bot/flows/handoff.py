@@ -1,0 +1,737 @@
+"""A resident handed over to a community builder: who covers their area, what is shared with
+whom and when, and every message the handoff sends. Pure, like every flow.
+
+The steps (DESIGN.md, "Handoffs and requests are small state machines"):
+1. The resident finds who covers their area (`bot.flows.finding`) and asks to be contacted.
+   Their answers become a 'draft' handoff, shared with nobody, and a consent screen that
+   names the builders and says what each gets, and when.
+2. Consent offers it to the first tier (up to three builders: those who speak the resident's
+   language first, the least busy first). A builder sees only what they need to decide:
+   the kind of plan, the 4-digit area, the language, needs, how to contact, interpreter.
+3. The first Accept wins (a conditional UPDATE in the store); the other offers are edited to
+   "taken". Only the builder who accepted gets the name, the resident's own words and voice
+   notes. Nobody accepting within the offer window (a working day of the builder
+   organisation), or everybody passing: the next tier (`bot.offering` runs the timers);
+   after the last tier the team's coordinator assigns it.
+
+Callback data: the resident's buttons start with `hf:`, the builder's with `b:` (their
+audience), and every one names the handoff by its reference, to be checked against the
+handoff as stored (`Env.handoff`) and the presser's seat, never trusted as sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.directory import Builder, Directory, Municipality, WorkingHours
+from bot.domain import ACCEPTED, DRAFT, OFFERED, UNASSIGNED, Handoff, OutboxMessage
+from bot.flows.effects import MoveOn
+from bot.flows.initiative import CATEGORIES, NEEDS
+from bot.replies import (
+    N_,
+    NN_,
+    NP_,
+    Button,
+    Code,
+    LanguageName,
+    Listing,
+    Moment,
+    Msg,
+    Param,
+    Reply,
+    Said,
+)
+from bot.routing import Route, route
+
+HANDOFF = "hf"  # the resident's buttons: hf:<action>:...
+# Resident actions. `ask` and `mun` carry where (an area, or a shared location) and the
+# saved plan it is about; the others carry a handoff's reference.
+ASK, MUNICIPALITY, YES, NO, STOP, MINE = "ask", "mun", "ok", "no", "stop", "mine"
+# Builder actions (after the builder audience's `b:` prefix).
+ACCEPT, PASS, ASSIGN = "acc", "pass", "asg"
+ON_BLOCKED = "handoff"  # the outbox hook for a builder who blocked the bot: offer moves on
+# Fallback when an organisation has no working hours at all: a calendar day.
+DAY = dt.timedelta(hours=24)
+
+CONTACT_WAYS = (
+    ("bot", NP_("contact", "Through this chat")),
+    ("phone", NP_("contact", "By phone")),
+    ("visit", NP_("contact", "A visit")),
+)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a handoff turn may know beyond the person: the directory as loaded now, how
+    many open cases each builder has, which builders have an account in the bot (builder id
+    to Telegram user id), and who paused their notifications. Read before the turn."""
+
+    directory: Directory
+    open_cases: Mapping[str, int]
+    accounts: Mapping[str, int]
+    paused: frozenset[str] = frozenset()
+
+    def builder(self, builder_id: str | None) -> Builder | None:
+        return None if builder_id is None else self.directory.builder(builder_id)
+
+    def hours(self, builder: Builder) -> WorkingHours | None:
+        organisation = self.directory.organisation(builder.organisation)
+        return None if organisation is None else organisation.hours
+
+    def organisation_name(self, builder: Builder) -> str:
+        organisation = self.directory.organisation(builder.organisation)
+        return builder.organisation if organisation is None else organisation.name
+
+
+# --- Where: an area or a shared location, in callback data --------------------------------
+
+_AREA = re.compile(r"^[0-9]{4}$")
+_POINT = re.compile(r"^(-?[0-9]{1,2}\.[0-9]{1,5}),(-?[0-9]{1,3}\.[0-9]{1,5})$")
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
+_REFERENCE = re.compile(r"^[A-Z0-9-]{1,32}$")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the resident is: a 4-digit area, or a point they shared; and, in an area that
+    crosses a municipal border, the municipality they picked; and the plan it is about."""
+
+    area: int | None = None
+    point: tuple[float, float] | None = None
+    municipality: str | None = None
+    plan: str | None = None
+
+    def token(self) -> str:
+        """`<area or lat,lon>:<municipality or ->:<plan reference or ->`: under Telegram's
+        64 bytes of callback data with its prefix."""
+        place = (
+            f"{self.area:04d}"
+            if self.area is not None
+            else f"{self.point[0]:.5f},{self.point[1]:.5f}"
+            if self.point is not None
+            else "-"
+        )
+        return f"{place}:{self.municipality or '-'}:{self.plan or '-'}"
+
+    @staticmethod
+    def parse(token: str) -> Where | None:
+        """Back from `token`; None for anything we never make."""
+        parts = token.split(":")
+        if len(parts) != 3:
+            return None
+        place, municipality, plan = parts
+        if municipality != "-" and not _CODE.match(municipality):
+            return None
+        if plan != "-" and not _REFERENCE.match(plan):
+            return None
+        where = Where(
+            municipality=None if municipality == "-" else municipality,
+            plan=None if plan == "-" else plan,
+        )
+        if _AREA.match(place):
+            return Where(int(place), None, where.municipality, where.plan)
+        point = _POINT.match(place)
+        if point:
+            return Where(None, (float(point[1]), float(point[2])), where.municipality, where.plan)
+        return None
+
+    def context(self) -> dict[str, Any]:
+        """As a draft's context (what the request for contact is about)."""
+        return {"where": self.token()}
+
+
+def where_of(answer: Any, plan: str | None = None) -> Where | None:
+    """A place as the finding flow has it: a postcode ("1053 AB") or a shared location."""
+    if isinstance(answer, dict):
+        return Where(point=(float(answer["latitude"]), float(answer["longitude"])), plan=plan)
+    if isinstance(answer, str) and answer[:4].isdigit():
+        return Where(area=int(answer[:4]), plan=plan)
+    return None
+
+
+def routed(lookup: Lookup, language: str, where: Where) -> Route:
+    """The builders for this resident, among those who can be reached in the bot now."""
+    return route(
+        lookup.directory,
+        language,
+        postcode=None if where.area is None else f"{where.area:04d}",
+        location=where.point,
+        open_cases=lookup.open_cases,
+        municipality=where.municipality,
+        paused=lookup.paused,
+        reachable=frozenset(lookup.accounts),
+    )
+
+
+# --- The resident: who covers the area ------------------------------------------------------
+
+
+def _just(value: Param) -> Msg:
+    """A message that is only its parameter (no words of its own to translate)."""
+    return Msg("{value}", {"value": value})
+
+
+def _languages(codes: Sequence[str]) -> Msg:
+    """Language names in the reader's language, separated by commas."""
+    keys = [f"l{i}" for i in range(len(codes))]
+    return Msg(
+        ", ".join(f"{{{k}}}" for k in keys), dict(zip(keys, map(LanguageName, codes), strict=True))
+    )
+
+
+def _builder_line(builder: Builder, lookup: Lookup) -> Msg:
+    return N_(
+        "<b>{name}</b>, {organisation}\nSpeaks: {languages}",
+        name=Code(builder.name),
+        organisation=Code(lookup.organisation_name(builder)),
+        languages=_languages(builder.languages),
+    )
+
+
+def who_covers(found: Route, where: Where, lookup: Lookup) -> Reply:
+    """Who covers the resident's area, and the way to ask them for contact.
+
+    A border area first asks which municipality; no builder at all says so honestly, with
+    the municipality's general contact (the caller also tells the operators)."""
+    if len(found.municipalities) > 1 and where.municipality is None:
+        return Reply.of(
+            N_(
+                "Your area {area} lies in two municipalities. In which one do you live?",
+                area=Code(_place(where)),
+            ),
+            buttons=tuple(
+                (
+                    Button(
+                        Code(m.name),
+                        f"{HANDOFF}:{MUNICIPALITY}:{_with(where, m.code).token()}",
+                        "🏛",
+                    ),
+                )
+                for m in found.municipalities
+            ),
+        )
+    if not found.found:
+        return no_builder(found, where)
+    first = found.tiers[0]
+    lines: list[Msg] = [
+        NN_(
+            "This community builder works in your area {area}:",
+            "These community builders work in your area {area}:",
+            len(first),
+            area=Code(_place(where)),
+        ),
+        *(_builder_line(b, lookup) for b in first),
+        N_(
+            "A community builder helps residents with plans for the neighbourhood. It is free. "
+            "Do you want one of them to contact you?"
+        ),
+    ]
+    ask = Button(NP_("button", "Ask them to contact me"), f"{HANDOFF}:{ASK}:{where.token()}", "🤝")
+    home = Button(NP_("button", "Back to the menu"), "m:menu", "🏠")
+    return Reply(tuple(lines), ((ask,), (home,)))
+
+
+def _with(where: Where, municipality: str) -> Where:
+    return Where(where.area, where.point, municipality, where.plan)
+
+
+def _place(where: Where) -> str:
+    return f"{where.area:04d}" if where.area is not None else "📍"
+
+
+def no_builder(found: Route, where: Where) -> Reply:
+    """No builder for the area: honestly, with where else to go."""
+    lines: list[Msg] = [
+        N_(
+            "Sorry. I do not know a community builder for your area {area} yet. "
+            "The people who run this bot now know that one is missing.",
+            area=Code(_place(where)),
+        )
+    ]
+    for municipality in found.municipalities:
+        lines.append(_general_contact(municipality))
+    if not found.municipalities:
+        lines.append(N_("You can also ask your municipality. They can tell you who can help."))
+    return Reply(tuple(lines), ((Button(NP_("button", "Back to the menu"), "m:menu", "🏠"),),))
+
+
+def _general_contact(municipality: Municipality) -> Msg:
+    contact = municipality.contact
+    parts = [p for p in (contact.phone, contact.email, contact.web) if p]
+    return N_(
+        "You can contact the municipality of {municipality}: {contact}",
+        municipality=Code(municipality.name),
+        contact=Code(" · ".join(parts)),
+    )
+
+
+def missing_builder(where: Where, language: str) -> Reply:
+    """For the operators: a resident found nobody (only the area and the language)."""
+    return Reply.of(
+        N_(
+            "A resident looked for a community builder in area {area} (language: {language}), "
+            "but there is none in the directory who can be reached in the bot.",
+            area=Code(_place(where)),
+            language=LanguageName(language),
+        )
+    )
+
+
+# --- The resident: consent ----------------------------------------------------------------
+
+
+def details_of(answers: Mapping[str, Any], plan: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a handoff keeps of the resident's answers (and of the plan it is about)."""
+    details: dict[str, Any] = {
+        "name": answers["name"],
+        "about": answers["about"],
+        "contact": answers["contact"],
+        "interpreter": bool(answers["interpreter"]),
+    }
+    if answers.get("phone"):
+        details["phone"] = answers["phone"]["phone"]
+    if answers.get("address"):
+        details["address"] = answers["address"]
+    if plan is not None:
+        for key in ("title", "plan", "category", "needs"):
+            details[key] = plan[key]
+    return details
+
+
+def consent(handoff: Handoff, lookup: Lookup) -> Reply:
+    """Exactly what will be shared, with whom and when; nothing goes before a yes."""
+    first = [b for b in (lookup.builder(i) for i in handoff.tiers[0]) if b is not None]
+    organisations = sorted(
+        {
+            lookup.organisation_name(b)
+            for tier in handoff.tiers
+            for i in tier
+            if (b := lookup.builder(i))
+        }
+    )
+    lines: list[Msg] = [
+        N_("<b>Before I send anything, please read this.</b>"),
+        NN_(
+            "I will ask this community builder to contact you:",
+            "I will ask these community builders to contact you. The first one who says yes "
+            "helps you:",
+            len(first),
+        ),
+        *(_builder_line(b, lookup) for b in first),
+    ]
+    if len(handoff.tiers) > 1:
+        lines.append(
+            N_(
+                "If none of them can help within a working day, I ask a colleague of theirs: "
+                "{organisations}.",
+                organisations=Code(", ".join(organisations)),
+            )
+        )
+    lines += [
+        N_(
+            "<b>They see first:</b> the kind of plan, your area {area}, your language, what you "
+            "need, how you want contact, and if an interpreter helps.",
+            area=Code(_area_text(handoff)),
+        ),
+        N_(
+            "<b>Only the one who says yes also sees:</b> your name, what you wrote or said, "
+            "and your phone number or address if you gave them."
+        ),
+        N_(
+            "Nothing goes to the municipality, the IND, benefits agencies or anyone else. "
+            "You can stop sharing at any time with /mydata or /forget, or under "
+            "“My requests for contact”."
+        ),
+        N_("Do you agree that I send this?"),
+    ]
+    reference = handoff.reference
+    return Reply(
+        tuple(lines),
+        (
+            (Button(NP_("button", "Yes, send it"), f"{HANDOFF}:{YES}:{reference}", "✅"),),
+            (Button(NP_("button", "No, do not send"), f"{HANDOFF}:{NO}:{reference}", "✖"),),
+        ),
+    )
+
+
+def _area_text(handoff: Handoff) -> str:
+    return f"{handoff.area:04d}" if handoff.area is not None else "-"
+
+
+def under_16() -> Reply:
+    """UAVG art. 5: below 16, a parent gives consent; the bot keeps nothing of this."""
+    return Reply.of(
+        N_(
+            "Thank you for telling me. You are younger than 16. Then a parent or carer must "
+            "agree before I share anything about you. Please ask a parent or carer to do this "
+            "with you, on their phone. I did not keep your answers."
+        )
+    )
+
+
+def sent(handoff: Handoff) -> Reply:
+    return Reply.of(
+        N_(
+            "Sent. I asked the community builders. When one of them says yes, I tell you here. "
+            "Your reference is {reference}.",
+            reference=Code(handoff.reference),
+        )
+    )
+
+
+NOT_SENT = N_("OK. I did not send anything. Your answers are deleted.")
+
+
+# --- Offering to builders -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offering:
+    """One tier's offers: to whom (builder id, Telegram user id), until when, and whether
+    the messages go without sound (outside the organisation's working hours)."""
+
+    tier: int
+    to: tuple[tuple[str, int], ...]
+    due_at: dt.datetime
+    silent: bool
+
+
+def window(builder: Builder | None, lookup: Lookup, now: dt.datetime) -> tuple[dt.datetime, bool]:
+    """The offer window's end (one working day of the builder's organisation, counted in its
+    working hours and holidays) and whether it is outside working hours now."""
+    hours = None if builder is None else lookup.hours(builder)
+    if hours is None or not any(hours.days):
+        return now + DAY, False
+    return hours.after(now, hours.working_day()), not hours.is_open(now)
+
+
+def offering(handoff: Handoff, lookup: Lookup, now: dt.datetime, start: int) -> Offering | None:
+    """The first tier from `start` with someone who can be reached now; None when no tier is
+    left (the coordinator assigns it then)."""
+    for tier in range(start, len(handoff.tiers)):
+        to = tuple(
+            (b, lookup.accounts[b])
+            for b in handoff.tiers[tier]
+            if b in lookup.accounts and b not in lookup.paused and lookup.builder(b) is not None
+        )
+        if to:
+            due, silent = window(lookup.builder(to[0][0]), lookup, now)
+            return Offering(tier, to, due, silent)
+    return None
+
+
+def offer_messages(handoff: Handoff, offered: Offering) -> list[OutboxMessage]:
+    """The offer to each builder of a tier: only what they need to decide."""
+    reply = offer(handoff, offered.due_at)
+    return [
+        OutboxMessage(
+            user_id,
+            reply,
+            reason="handoff offer",
+            on_blocked=ON_BLOCKED,
+            key=offer_key(handoff.reference),
+            silent=offered.silent,
+        )
+        for _builder, user_id in offered.to
+    ]
+
+
+def offer_key(reference: str) -> str:
+    return f"offer:{reference}"
+
+
+def _label(options: Iterable[Any], value: str) -> Msg | Code:
+    return next((o.label for o in options if o.value == value), Code(value))
+
+
+def _needs(details: Mapping[str, Any]) -> Param:
+    needs = [n for n in details.get("needs") or () if isinstance(n, str)]
+    if not needs:
+        return N_("nothing named")
+    return Listing(tuple(_as_msg(_label(NEEDS, n)) for n in needs))
+
+
+def _as_msg(label: Msg | Code) -> Msg:
+    return label if isinstance(label, Msg) else _just(label)
+
+
+def _kind(details: Mapping[str, Any]) -> Param:
+    category = details.get("category")
+    if not isinstance(category, str):
+        return N_("a question or an idea (no plan yet)")
+    return _as_msg(_label(CATEGORIES, category))
+
+
+def _contact_way(details: Mapping[str, Any]) -> Msg:
+    way = str(details.get("contact"))
+    return next(
+        (label for value, label in CONTACT_WAYS if value == way),
+        NP_("contact", "Through this chat"),
+    )
+
+
+def _yes_no(flag: bool) -> Msg:
+    return NP_("button", "Yes") if flag else NP_("button", "No")
+
+
+def summary(handoff: Handoff) -> tuple[Msg, ...]:
+    """What a builder sees before accepting: no name, no words of the resident's own."""
+    details = handoff.details
+    return (
+        N_("Kind: {kind}", kind=_kind(details)),
+        N_("Area: {area}", area=Code(_area_text(handoff))),
+        N_("Language: {language}", language=LanguageName(handoff.language)),
+        N_("Needs: {needs}", needs=_needs(details)),
+        N_("Contact: {way}", way=_contact_way(details)),
+        N_("Interpreter wanted: {answer}", answer=_yes_no(bool(details.get("interpreter")))),
+    )
+
+
+def offer(handoff: Handoff, due: dt.datetime) -> Reply:
+    reference = handoff.reference
+    return Reply(
+        (
+            N_("<b>New request for contact</b> ({reference})", reference=Code(reference)),
+            *summary(handoff),
+            N_("Please answer before {moment}.", moment=Moment(due)),
+        ),
+        (
+            (
+                Button(NP_("button", "Accept"), f"b:{ACCEPT}:{reference}", "✅"),
+                Button(NP_("button", "Pass"), f"b:{PASS}:{reference}", "↪"),
+            ),
+        ),
+    )
+
+
+def taken(reference: str) -> Reply:
+    """An offer someone else accepted, or whose time ran out: its buttons go."""
+    return Reply.of(
+        N_(
+            "Request {reference} is now with another community builder. You do not need to "
+            "do anything.",
+            reference=Code(reference),
+        )
+    )
+
+
+def too_late(reference: str) -> Reply:
+    return Reply.of(
+        N_(
+            "Request {reference} is already taken by someone else, or no longer open. "
+            "Nothing changed.",
+            reference=Code(reference),
+        )
+    )
+
+
+def passed(reference: str) -> Reply:
+    return Reply.of(
+        N_(
+            "OK, you passed on request {reference}. I will ask someone else.",
+            reference=Code(reference),
+        )
+    )
+
+
+def accepted_details(handoff: Handoff) -> tuple[Reply, ...]:
+    """Everything the builder who accepted may now see, with the resident's own words quoted
+    as written (their language named) and each voice note sent again."""
+    details = handoff.details
+    lines: list[Msg] = [
+        N_("<b>Request {reference} is yours now.</b>", reference=Code(handoff.reference)),
+        *summary(handoff),
+        N_("Name: {name}", name=_said(details.get("name"), handoff.language)),
+    ]
+    voices: list[Reply] = []
+    for key, label in (
+        ("title", N_("Plan: {text}")),
+        ("plan", N_("About the plan: {text}")),
+        ("about", N_("What they wrote: {text}")),
+    ):
+        value = details.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dict) and "voice" in value:
+            said = N_("voice message, below")
+            voices.append(Reply((Msg(label.msgid, {"text": said}),), voice=str(value["voice"])))
+            lines.append(Msg(label.msgid, {"text": said}))
+        else:
+            lines.append(Msg(label.msgid, {"text": Said(str(value), handoff.language)}))
+    if details.get("phone"):
+        lines.append(N_("Phone: {phone}", phone=Code(str(details["phone"]))))
+    if details.get("address"):
+        lines.append(N_("Address: {address}", address=_said(details["address"], handoff.language)))
+    lines.append(
+        N_("Please contact them soon. The resident knows your name and that you will contact them.")
+    )
+    return (Reply(tuple(lines)), *voices)
+
+
+def _said(value: Any, language: str) -> Param:
+    if isinstance(value, dict):
+        return N_("voice message, below")
+    return Said(str(value or ""), language)
+
+
+def resident_told(handoff: Handoff, builder: Builder, lookup: Lookup) -> Reply:
+    """The resident hears who accepted, and when to expect contact."""
+    lines: list[Msg] = [
+        N_(
+            "Good news: {name} of {organisation} will contact you about request {reference}.",
+            name=Code(builder.name),
+            organisation=Code(lookup.organisation_name(builder)),
+            reference=Code(handoff.reference),
+        ),
+        N_(
+            "Community builders usually get in touch within two working days. Contact: {way}.",
+            way=_contact_way(handoff.details),
+        ),
+    ]
+    shown = [p for p in (builder.phone, builder.email) if p]
+    if shown:
+        lines.append(N_("You can also reach them: {contact}", contact=Code(" · ".join(shown))))
+    return Reply(tuple(lines))
+
+
+def reference_in(token: str, action: str, prefix: str) -> str | None:
+    """`<prefix>:<action>:<reference>` read back; None for anything we never make."""
+    head = f"{prefix}:{action}:"
+    if not token.startswith(head):
+        return None
+    reference = token[len(head) :]
+    return reference if _REFERENCE.match(reference) else None
+
+
+def handoff_named(token: str) -> str | None:
+    """The reference a handoff button names (resident's or builder's), for the store to look
+    up before the turn; the turn then checks it against the handoff as stored."""
+    kind, _, rest = token.partition(":")
+    if kind not in (HANDOFF, "b"):
+        return None
+    action, _, reference = rest.partition(":")
+    if action in (YES, NO, STOP, ACCEPT, PASS) and _REFERENCE.match(reference):
+        return reference
+    if action == ASSIGN:
+        ref, _, _builder = reference.partition(":")
+        return ref if _REFERENCE.match(ref) else None
+    return None
+
+
+OPEN_STATES = (DRAFT, OFFERED, UNASSIGNED, ACCEPTED)
+
+
+def assign_choices(handoff: Handoff, coordinator: Builder, lookup: Lookup) -> Reply:
+    """For a team's coordinator, when nobody took a handoff: assign it to someone."""
+    team = [
+        b
+        for b in lookup.directory.builders
+        if b.team_key == coordinator.team_key and b.id in lookup.accounts
+    ]
+    return Reply(
+        (
+            N_(
+                "<b>Nobody took request {reference}.</b> Please assign it to someone in your team.",
+                reference=Code(handoff.reference),
+            ),
+            *summary(handoff),
+        ),
+        tuple(
+            (Button(Code(b.name), f"b:{ASSIGN}:{handoff.reference}:{b.id}", "👤"),) for b in team
+        ),
+    )
+
+
+def unassigned_digest(handoffs: Sequence[Handoff]) -> Reply:
+    """For the operators, once a day: handoffs nobody took (references and areas only)."""
+    return Reply.of(
+        NN_(
+            "{count} request for contact was not taken by any community builder:",
+            "{count} requests for contact were not taken by any community builder:",
+            len(handoffs),
+        ),
+        _just(
+            Listing(
+                tuple(
+                    N_(
+                        "{reference}: area {area}, since {moment}",
+                        reference=Code(h.reference),
+                        area=Code(_area_text(h)),
+                        moment=Moment(h.created_at),
+                    )
+                    for h in handoffs
+                )
+            )
+        ),
+    )
+
+
+def case_card(found: Handoff, builder_id: str) -> Reply:
+    """One line of a builder's open cases: an offer waiting for them, or a case they hold."""
+    if found.state == OFFERED and found.builder != builder_id:
+        return Reply(
+            (
+                N_("<b>Waiting for your answer</b> ({reference})", reference=Code(found.reference)),
+                *summary(found),
+            ),
+            (
+                (
+                    Button(NP_("button", "Accept"), f"b:{ACCEPT}:{found.reference}", "✅"),
+                    Button(NP_("button", "Pass"), f"b:{PASS}:{found.reference}", "↪"),
+                ),
+            ),
+        )
+    return Reply(
+        (
+            N_("<b>Your case</b> ({reference})", reference=Code(found.reference)),
+            *summary(found),
+            N_("Name: {name}", name=_said(found.details.get("name"), found.language)),
+        )
+    )
+
+
+def expired(reference: str) -> Reply:
+    """An offer whose time ran out: its buttons go."""
+    return Reply.of(
+        N_(
+            "The time to answer request {reference} is over. I asked someone else. You do not "
+            "need to do anything.",
+            reference=Code(reference),
+        )
+    )
+
+
+def next_move(found: Handoff, lookup: Lookup, now: dt.datetime) -> MoveOn:
+    """Nobody took the current tier in time, or all passed: the next tier that can be reached,
+    or, after the last, the coordinators of its teams ("Assign to …")."""
+    offered = offering(found, lookup, now, found.tier + 1)
+    if offered is not None:
+        return MoveOn(
+            found.reference,
+            found.tier,
+            offered.tier,
+            offered.to,
+            offered.due_at,
+            tuple(offer_messages(found, offered)),
+            expired(found.reference),
+        )
+    teams = {b.team_key for tier in found.tiers for i in tier if (b := lookup.builder(i))}
+    coordinators = [
+        b
+        for b in lookup.directory.builders
+        if b.coordinator and b.team_key in teams and b.id in lookup.accounts
+    ]
+    messages = tuple(
+        OutboxMessage(
+            lookup.accounts[c.id],
+            assign_choices(found, c, lookup),
+            reason="handoff unassigned",
+            key=f"assign:{found.reference}",
+        )
+        for c in coordinators
+    )
+    return MoveOn(found.reference, found.tier, None, (), None, messages, expired(found.reference))
