@@ -399,7 +399,7 @@ class FakeTelegram:
         """One Bot API call. Returns Telegram's JSON answer; raises ApiError for errors."""
         self.calls.append((method, dict(params)))
         failure = self._failure_for(method, params)
-        if failure is not None and failure.mode == "error":
+        if failure is not None:
             raise ApiError(failure.status, failure.description, failure.retry_after)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
@@ -415,8 +415,13 @@ class FakeTelegram:
             await self._changed.wait_for(predicate)
 
     def _failure_for(self, method: str, params: Mapping[str, Any]) -> Failure | None:
+        """An error answer due for this call (the transports handle the other modes)."""
         for failure in self.failures:
-            if failure.method == method and (failure.when is None or failure.when(params)):
+            if (
+                failure.method == method
+                and failure.mode == "error"
+                and (failure.when is None or failure.when(params))
+            ):
                 failure.times -= 1
                 if failure.times <= 0:
                     self.failures.remove(failure)

@@ -67,7 +67,7 @@ def _cut(word: str, room: int) -> tuple[str, str]:
 # privacy settings allow voice notes from no one, or only from some.
 VOICE_REFUSED = N_(
     "(There was a voice message here. Your Telegram settings do not allow voice messages, so "
-    "you cannot hear it. To allow them: Settings > Privacy and Security > Voice Messages.)"
+    "you cannot hear it. To allow them: Settings › Privacy and Security › Voice Messages.)"
 )
 
 
