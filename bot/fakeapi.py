@@ -35,6 +35,8 @@ BOT_ID = 7_000_000_001
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+# What Telegram answers a voice note to someone whose privacy settings refuse them.
+VOICE_FORBIDDEN = "Bad Request: VOICE_MESSAGES_FORBIDDEN"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
@@ -66,6 +68,21 @@ _TAGS = {
     "span",
     "tg-emoji",
 }
+# What a message can carry besides text: copied as it is by copyMessage.
+_MEDIA = (
+    "voice",
+    "audio",
+    "photo",
+    "video",
+    "video_note",
+    "document",
+    "sticker",
+    "animation",
+    "contact",
+    "location",
+    "caption",
+    "caption_entities",
+)
 _MARKUP = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>|&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);|[<>&]"
 )
@@ -175,6 +192,7 @@ class Message:
     keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     document: bytes | None = None  # the content of a file the bot sent (sendDocument)
+    silent: bool = False  # sent with disable_notification: it arrived without a sound
 
     @property
     def button_labels(self) -> list[str]:
@@ -228,6 +246,7 @@ class FakeTelegram:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.failures: list[Failure] = []
         self.blocked: set[int] = set()
+        self.voice_forbidden: set[int] = set()  # people whose privacy settings refuse voice
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.answered_callbacks: list[dict[str, Any]] = []
         self.files: set[str] = set()  # file ids Telegram knows: those people sent
@@ -248,13 +267,24 @@ class FakeTelegram:
         first_name: str = "Resident",
         language_code: str | None = "nl",
         phone: str = "+31612345678",
+        voice_forbidden: bool = False,
     ) -> dict[str, Any]:
-        """A Telegram account; the fake remembers its phone number for contact sharing."""
+        """A Telegram account; the fake remembers its phone number for contact sharing.
+        `voice_forbidden`: their privacy settings refuse voice notes (see `refuse_voice`)."""
         person: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             person["language_code"] = language_code
         self.users[user_id] = {**person, "_phone": phone}
+        self.refuse_voice(user_id, voice_forbidden)
         return person
+
+    def refuse_voice(self, user_id: int, refused: bool = True) -> None:
+        """A person sets Settings > Privacy > Voice messages to nobody (or back): a voice note
+        to them, sent or copied, gets 400 VOICE_MESSAGES_FORBIDDEN."""
+        if refused:
+            self.voice_forbidden.add(user_id)
+        else:
+            self.voice_forbidden.discard(user_id)
 
     def _person(self, user_id: int) -> dict[str, Any]:
         return {k: v for k, v in self.users[user_id].items() if not k.startswith("_")}
@@ -369,7 +399,7 @@ class FakeTelegram:
         """One Bot API call. Returns Telegram's JSON answer; raises ApiError for errors."""
         self.calls.append((method, dict(params)))
         failure = self._failure_for(method, params)
-        if failure is not None and failure.mode == "error":
+        if failure is not None:
             raise ApiError(failure.status, failure.description, failure.retry_after)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
@@ -385,8 +415,13 @@ class FakeTelegram:
             await self._changed.wait_for(predicate)
 
     def _failure_for(self, method: str, params: Mapping[str, Any]) -> Failure | None:
+        """An error answer due for this call (the transports handle the other modes)."""
         for failure in self.failures:
-            if failure.method == method and (failure.when is None or failure.when(params)):
+            if (
+                failure.method == method
+                and failure.mode == "error"
+                and (failure.when is None or failure.when(params))
+            ):
                 failure.times -= 1
                 if failure.times <= 0:
                     self.failures.remove(failure)
@@ -465,7 +500,9 @@ class FakeTelegram:
     def _sent(
         self, chat_id: int, entities: list[dict[str, Any]] | None = None, **fields: Any
     ) -> Message:
+        silent = fields.pop("silent", False)
         message = Message(chat_id, self._next_message_id(chat_id), True, **fields)
+        message.silent = bool(silent) and str(silent).lower() != "false"
         message.raw = {
             "message_id": message.message_id,
             "date": int(time.time()),
@@ -482,7 +519,7 @@ class FakeTelegram:
         raw = {
             k: v for k, v in message.raw.items() if k not in ("text", "entities", "reply_markup")
         }
-        if "voice" not in raw:  # a voice note shows its caption, kept as it was sent
+        if not any(k in raw for k in _MEDIA):  # media shows its caption, kept as it was sent
             raw["text"] = message.text
             if entities:
                 raw["entities"] = entities
@@ -496,7 +533,13 @@ class FakeTelegram:
         markup, shown, entities = self._text(params)
         inline, keyboard, _remove = self._markup(params)
         return self._sent(
-            chat_id, entities, text=shown, markup=markup, buttons=inline, keyboard=keyboard
+            chat_id,
+            entities,
+            text=shown,
+            markup=markup,
+            buttons=inline,
+            keyboard=keyboard,
+            silent=params.get("disable_notification"),
         ).raw
 
     def _find(self, params: Mapping[str, Any]) -> Message:
@@ -549,6 +592,8 @@ class FakeTelegram:
         return True
 
     async def _api_copyMessage(self, params: Mapping[str, Any]) -> dict[str, int]:
+        """A copy of a message, text or media, without a link to the original; its own
+        buttons (`reply_markup`) if given. A voice note is refused like `sendVoice`'s."""
         chat_id = int(params["chat_id"])
         self._check_reachable(chat_id)
         source = int(params["from_chat_id"]), int(params["message_id"])
@@ -557,9 +602,23 @@ class FakeTelegram:
         )
         if original is None:
             raise ApiError(400, "Bad Request: message to copy not found")
+        if "voice" in original.raw and chat_id in self.voice_forbidden:
+            raise ApiError(400, VOICE_FORBIDDEN)
+        inline, keyboard, _remove = self._markup(params)
         copy = self._sent(
-            chat_id, original.raw.get("entities"), text=original.text, markup=original.markup
+            chat_id,
+            original.raw.get("entities"),
+            text=original.text,
+            markup=original.markup,
+            buttons=inline,
+            keyboard=keyboard,
+            silent=params.get("disable_notification"),
         )
+        media = {k: v for k, v in original.raw.items() if k in _MEDIA}
+        if media:  # a photo, voice note, ... is copied with its caption, not as text
+            copy.raw.pop("text", None)
+            copy.raw.pop("entities", None)
+            copy.raw.update(media)
         return {"message_id": copy.message_id}
 
     async def _api_sendDocument(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -573,7 +632,9 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: message caption is too long")
         name = str(params.get("_file_name") or "document")
         text = f"[file {name}]\n{shown}" if shown else f"[file {name}]"
-        message = self._sent(chat_id, text=text, markup=caption)
+        message = self._sent(
+            chat_id, text=text, markup=caption, silent=params.get("disable_notification")
+        )
         message.document = params.get("_file_content")
         message.raw.pop("text", None)
         file_id = f"doc-{chat_id}-{message.message_id}"
@@ -592,6 +653,8 @@ class FakeTelegram:
         file_id = str(params.get("voice") or "")
         if file_id not in self.files:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if chat_id in self.voice_forbidden:
+            raise ApiError(400, VOICE_FORBIDDEN)
         caption = str(params.get("caption") or "")
         shown, entities = (
             parse_html(caption) if caption and params.get("parse_mode") == "HTML" else (caption, [])
@@ -600,7 +663,13 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: message caption is too long")
         inline, _keyboard, _remove = self._markup(params)
         text = f"[voice]\n{shown}" if shown else "[voice]"
-        message = self._sent(chat_id, text=text, markup=caption, buttons=inline)
+        message = self._sent(
+            chat_id,
+            text=text,
+            markup=caption,
+            buttons=inline,
+            silent=params.get("disable_notification"),
+        )
         message.raw.pop("text", None)
         message.raw.pop("entities", None)
         message.raw["voice"] = {"file_id": file_id, "file_unique_id": file_id, "duration": 1}

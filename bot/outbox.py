@@ -14,6 +14,17 @@ transaction as the change itself. This worker, started with the bot, delivers th
 - 400 (chat not found, a message Telegram cannot parse) is permanent: the row is 'failed',
   never retried, and the operators are told. 403 (the person blocked the bot) marks them
   blocked and calls the row's `on_blocked` hook (by default: tell the operators).
+- A row may take several Bot API calls (a long text in parts, a text before a copy, a voice
+  note whose text is too long for a caption). A retry goes on from the call that failed: the
+  parts before it are not sent again. The row's `message_id` is that of its last part.
+- A `silent` row goes out without a sound (`disable_notification`, on every call).
+- A `copy_of` row sends a copy of someone's message (`copyMessage`: text or media, with the
+  row's buttons), after the row's text if it has any. A reply to the copy names the copy's
+  message id: `store.outbox.keyed` finds the row's key from it.
+- A row with a voice note sends it by file id, its text as the caption (after it when too
+  long for one). When the reader's privacy settings refuse voice notes (400
+  VOICE_MESSAGES_FORBIDDEN) the row is not failed: the text goes out with a note saying so.
+  A copied voice note is treated the same way.
 - An "edit" row replaces the newest message sent with its key; when that cannot be edited it
   is sent as a new message.
 
@@ -31,10 +42,18 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 from bot.domain import TELL_OPERATORS, OutboxMessage
+from bot.handlers.render import (
+    VOICE_REFUSED,
+    Rendered,
+    captioned,
+    voice_refused,
+    without_voice,
+)
+from bot.i18n import Translator
 from bot.replies import N_, Code, Msg, Reply
 from bot.store import Changes, StoreFailure, Waiting
 
@@ -42,6 +61,9 @@ if TYPE_CHECKING:
     from bot.handlers.turns import Services
 
 log = logging.getLogger(__name__)
+
+# One Bot API call of a row; Telegram's id of the message it showed.
+Step = Callable[[], Awaitable[int]]
 
 # Escalations themselves are never escalated: an operator who blocked the bot is only logged.
 ESCALATION = "escalation"
@@ -213,7 +235,8 @@ class Outbox:
             return
         resident, _session = await store.chat(row.chat_id)
         tr = self.s.languages(resident.language)
-        rendered = self.s.renderer.render(row.reply, tr)
+        steps = self._steps(row, tr)
+        done, message_id = 0, None  # calls that succeeded: a retry goes on after them
         again, failures = row.again, 0
         while True:
             if again:
@@ -221,7 +244,9 @@ class Outbox:
             await store.outbox.sending(row.id, again)
             again = False
             try:
-                message_id = await self._call(row, rendered.chunks, rendered.markup)
+                while done < len(steps):
+                    message_id = await steps[done]()
+                    done += 1
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
                 log.warning("Telegram asked the outbox to slow down: waiting %.0f s", wait)
@@ -249,32 +274,108 @@ class Outbox:
             await store.outbox.sent(row.id, message_id, self.s.clock.now())
             return
 
-    async def _call(
-        self,
-        row: Waiting,
-        chunks: tuple[str, ...],
-        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
-    ) -> int | None:
-        """The Bot API calls for one row; Telegram's id of the (last) message shown."""
+    def _steps(self, row: Waiting, tr: Translator) -> list[Step]:
+        """The Bot API calls that deliver one row, in order."""
+        rendered = self.s.renderer.render(row.reply, tr)
+        if row.copy_of is not None:
+            text = Rendered(rendered.chunks, None) if row.reply.paragraphs else None
+            return [*self._texts(row, text), lambda: self._copy(row, rendered, tr)]
+        if row.reply.voice is not None:
+            caption, after = captioned(rendered)
+            # Refused, the voice note becomes a note; the text goes with it or after it.
+            instead = without_voice(row.reply) if after is None else Reply.of(VOICE_REFUSED)
+            voice = self._voice(row, row.reply.voice, caption, rendered if after is None else None)
+            return [lambda: self._or_note(row, voice, instead, tr), *self._texts(row, after)]
+        markup = rendered.markup
         editable = markup is None or isinstance(markup, InlineKeyboardMarkup)
-        if row.kind == "edit" and row.key is not None and len(chunks) == 1 and editable:
-            target = await self.s.store.outbox.target(row.chat_id, row.key, row.id)
-            if target is not None:
-                try:
-                    inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
-                    await self.bot.edit_message_text(
-                        chunks[0], chat_id=row.chat_id, message_id=target, reply_markup=inline
-                    )
+        if row.kind == "edit" and row.key is not None and len(rendered.chunks) == 1 and editable:
+            return [lambda: self._edit(row, rendered)]
+        return self._texts(row, rendered)
+
+    def _texts(self, row: Waiting, rendered: Rendered | None) -> list[Step]:
+        """One call per part of a text; the buttons go on the last part."""
+        if rendered is None:
+            return []
+        last = len(rendered.chunks) - 1
+
+        def part(index: int) -> Step:
+            async def send() -> int:
+                sent = await self.bot.send_message(
+                    row.chat_id,
+                    rendered.chunks[index],
+                    reply_markup=rendered.markup if index == last else None,
+                    disable_notification=row.silent,
+                )
+                return sent.message_id
+
+            return send
+
+        return [part(index) for index in range(len(rendered.chunks))]
+
+    def _voice(
+        self, row: Waiting, file_id: str, caption: str | None, with_markup: Rendered | None
+    ) -> Step:
+        async def send() -> int:
+            sent = await self.bot.send_voice(
+                row.chat_id,
+                file_id,
+                caption=caption,
+                reply_markup=with_markup.markup if with_markup is not None else None,
+                disable_notification=row.silent,
+            )
+            return sent.message_id
+
+        return send
+
+    async def _or_note(self, row: Waiting, voice: Step, instead: Reply, tr: Translator) -> int:
+        try:
+            return await voice()
+        except BadRequest as error:
+            if not voice_refused(error):
+                raise
+            log.info("outbox row %s: voice notes refused; sending a note instead", row.id)
+            return await self._all(row, self.s.renderer.render(instead, tr))
+
+    async def _copy(self, row: Waiting, rendered: Rendered, tr: Translator) -> int:
+        assert row.copy_of is not None
+        from_chat, message_id = row.copy_of
+
+        async def copy() -> int:
+            copied = await self.bot.copy_message(
+                row.chat_id,
+                from_chat,
+                message_id,
+                reply_markup=rendered.markup,
+                disable_notification=row.silent,
+            )
+            return copied.message_id
+
+        note = Reply((VOICE_REFUSED,), row.reply.buttons, row.reply.keyboard)
+        return await self._or_note(row, copy, note, tr)
+
+    async def _all(self, row: Waiting, rendered: Rendered) -> int:
+        message_id = 0
+        for step in self._texts(row, rendered):
+            message_id = await step()
+        return message_id
+
+    async def _edit(self, row: Waiting, rendered: Rendered) -> int:
+        """Edit the newest message sent with the row's key; send anew when that cannot be."""
+        assert row.key is not None
+        target = await self.s.store.outbox.target(row.chat_id, row.key, row.id)
+        if target is not None:
+            try:
+                markup = rendered.markup
+                inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+                await self.bot.edit_message_text(
+                    rendered.chunks[0], chat_id=row.chat_id, message_id=target, reply_markup=inline
+                )
+                return target
+            except BadRequest as error:
+                if _not_modified(error):
                     return target
-                except BadRequest as error:
-                    if _not_modified(error):
-                        return target
-                    log.info("outbox row %s: cannot edit (%s); sending anew", row.id, error)
-        sent: Message | None = None
-        for chunk in chunks[:-1]:
-            await self.bot.send_message(row.chat_id, chunk)
-        sent = await self.bot.send_message(row.chat_id, chunks[-1], reply_markup=markup)
-        return sent.message_id
+                log.info("outbox row %s: cannot edit (%s); sending anew", row.id, error)
+        return await self._all(row, rendered)
 
     # --- When it cannot be delivered -----------------------------------------------------
 

@@ -146,9 +146,11 @@ class Reply:
     `edit_tapped` asks the renderer to update the message whose button was tapped, instead of
     sending a new one (used when only the marks on a multi-choice keyboard change).
     `voice` is the Telegram file id of a voice note to send again (a resident's own recorded
-    answer), with the paragraphs as its caption; a direct reply only, not for the outbox.
+    answer), with the paragraphs as its caption (after it when too long for one); in the
+    outbox too. To someone whose privacy settings refuse voice notes the paragraphs go as
+    text, with a note saying why there is no voice note.
     `document` is a file to send (its name and content), with the paragraphs as its caption;
-    a direct reply only, like `voice`.
+    a direct reply only.
     """
 
     paragraphs: tuple[Msg, ...]
@@ -283,7 +285,7 @@ def reply_to_json(reply: Reply) -> Json:
     if reply.keyboard:
         data["keyboard"] = [[_button_to_json(b) for b in row] for row in reply.keyboard]
     if reply.voice is not None:
-        raise TypeError("the outbox does not send voice notes (yet): send them as direct replies")
+        data["voice"] = reply.voice
     if reply.document is not None:
         raise TypeError("the outbox does not send files: send them as direct replies")
     return data
@@ -297,4 +299,10 @@ def reply_from_json(data: Mapping[str, object]) -> Reply:
 
     paragraphs = data["paragraphs"]
     assert isinstance(paragraphs, list)
-    return Reply(tuple(msg_from_json(m) for m in paragraphs), rows("buttons"), rows("keyboard"))
+    voice = data.get("voice")
+    return Reply(
+        tuple(msg_from_json(m) for m in paragraphs),
+        rows("buttons"),
+        rows("keyboard"),
+        voice=None if voice is None else str(voice),
+    )

@@ -8,6 +8,7 @@ import pytest
 from bot.fakeapi import FakeTelegram, serve_http
 
 from chatbench import Bench
+from outboxbench import OutboxBench
 
 
 @pytest.fixture
@@ -32,3 +33,15 @@ async def server() -> AsyncIterator[tuple[FakeTelegram, str]]:
     finally:
         http.close()
         await http.wait_closed()
+
+
+@pytest.fixture
+async def ob(tmp_path: Path) -> AsyncIterator[OutboxBench]:
+    bench = OutboxBench(tmp_path)
+    await bench.start()
+    try:
+        yield bench
+    finally:
+        if bench.hold is not None:
+            bench.hold.set()
+        await bench.stop()

@@ -18,9 +18,10 @@ from telegram import (
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
+from telegram.error import BadRequest
 
 from bot.i18n import RLM, Languages, Translator
-from bot.replies import Button, Reply, Request
+from bot.replies import N_, Button, Reply, Request
 
 LIMIT = 4096
 CAPTION_LIMIT = 1024  # a voice note's caption
@@ -60,6 +61,36 @@ def _cut(word: str, room: int) -> tuple[str, str]:
         if size > room:
             return word[: piece.start()], word[piece.start() :]
     return word, ""
+
+
+# Said instead of a voice note Telegram refused (400 VOICE_MESSAGES_FORBIDDEN): the reader's
+# privacy settings allow voice notes from no one, or only from some.
+VOICE_REFUSED = N_(
+    "(There was a voice message here. Your Telegram settings do not allow voice messages, so "
+    "you cannot hear it. To allow them: Settings › Privacy and Security › Voice Messages.)"
+)
+
+
+def voice_refused(error: BadRequest) -> bool:
+    """Telegram refused a voice note (sent or copied) for the reader's privacy settings."""
+    return "voice_messages_forbidden" in error.message.lower()
+
+
+def without_voice(reply: Reply) -> Reply:
+    """What to send instead of a voice note Telegram refused: the text, and why."""
+    return Reply((*reply.paragraphs, VOICE_REFUSED), reply.buttons, reply.keyboard)
+
+
+def captioned(rendered: Rendered) -> tuple[str | None, Rendered | None]:
+    """A voice note's (or file's) caption, and the messages to send after it.
+
+    The text is the caption when it fits one (1,024 characters; its buttons go on the voice
+    note): nothing follows. Else there is no caption and the whole text follows, as messages.
+    """
+    [*before, text] = rendered.chunks
+    if not before and visible_length(text) <= CAPTION_LIMIT:
+        return text, None
+    return None, rendered
 
 
 def visible_length(text: str) -> int:

@@ -37,7 +37,14 @@ from bot.flows.engine import STALE, Tapped
 from bot.flows.finding import ASK_CONTACT, FIND_BUILDER
 from bot.flows.initiative import new_reference
 from bot.flows.screens import Operator
-from bot.handlers.render import CAPTION_LIMIT, Rendered, Renderer, split_html, visible_length
+from bot.handlers.render import (
+    Rendered,
+    Renderer,
+    captioned,
+    split_html,
+    voice_refused,
+    without_voice,
+)
 from bot.i18n import Languages, Translator
 from bot.replies import N_, Code, Msg, Reply
 from bot.store import Changes, Store, StoreFailure
@@ -385,40 +392,43 @@ class Turns:
             ):
                 continue
             if reply.voice is not None:
-                await self._send_voice(bot, chat_id, reply.voice, rendered)
+                try:
+                    await self._send_voice(bot, chat_id, reply.voice, rendered)
+                except BadRequest as error:
+                    if not voice_refused(error):
+                        raise
+                    await self._send_text(bot, chat_id, renderer.render(without_voice(reply), tr))
                 continue
             if reply.document is not None:
                 await self._send_document(bot, chat_id, reply.document, rendered)
                 continue
-            for chunk in rendered.chunks[:-1]:
-                await patiently(self.s.clock, bot.send_message, chat_id, chunk)
-            await patiently(
-                self.s.clock,
-                bot.send_message,
-                chat_id,
-                rendered.chunks[-1],
-                reply_markup=rendered.markup,
-            )
+            await self._send_text(bot, chat_id, rendered)
 
     async def _send_voice(self, bot: Bot, chat_id: int, file_id: str, rendered: Rendered) -> None:
         """A voice note Telegram already has, sent again by its file id, with the text as its
-        caption (or, past a caption's 1,024 characters, as a message after it)."""
-        [*before, text] = rendered.chunks
-        fits = not before and visible_length(text) <= CAPTION_LIMIT
+        caption (or, past a caption's 1,024 characters, as messages after it)."""
+        caption, after = captioned(rendered)
         await patiently(
             self.s.clock,
             bot.send_voice,
             chat_id,
             file_id,
-            caption=text if fits else None,
-            reply_markup=rendered.markup if fits else None,
+            caption=caption,
+            reply_markup=rendered.markup if after is None else None,
         )
-        if not fits:
-            for chunk in rendered.chunks[:-1]:
-                await patiently(self.s.clock, bot.send_message, chat_id, chunk)
-            await patiently(
-                self.s.clock, bot.send_message, chat_id, text, reply_markup=rendered.markup
-            )
+        if after is not None:
+            await self._send_text(bot, chat_id, after)
+
+    async def _send_text(self, bot: Bot, chat_id: int, rendered: Rendered) -> None:
+        for chunk in rendered.chunks[:-1]:
+            await patiently(self.s.clock, bot.send_message, chat_id, chunk)
+        await patiently(
+            self.s.clock,
+            bot.send_message,
+            chat_id,
+            rendered.chunks[-1],
+            reply_markup=rendered.markup,
+        )
 
     async def _send_document(
         self, bot: Bot, chat_id: int, document: tuple[str, bytes], rendered: Rendered
@@ -426,13 +436,10 @@ class Turns:
         """A file (its name and content) with the text as its caption, or after it when the
         text is longer than a caption may be."""
         name, content = document
-        [*before, text] = rendered.chunks
-        fits = not before and visible_length(text) <= CAPTION_LIMIT
+        caption, after = captioned(rendered)
         file = InputFile(content, filename=name)
-        await patiently(
-            self.s.clock, bot.send_document, chat_id, file, caption=text if fits else None
-        )
-        for chunk in () if fits else rendered.chunks:
+        await patiently(self.s.clock, bot.send_document, chat_id, file, caption=caption)
+        for chunk in after.chunks if after is not None else ():
             await patiently(self.s.clock, bot.send_message, chat_id, chunk)
 
     async def _edit(self, message: Message, text: str, markup: object) -> bool:

@@ -280,6 +280,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE outbox ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN copy_of TEXT;
     """,
+    # A reply to a message the outbox sent (a builder answering a resident's copied message)
+    # finds its row by the message's id in the chat.
+    """
+    CREATE INDEX outbox_by_message ON outbox (chat_id, message_id) WHERE message_id IS NOT NULL;
+    """,
 )
 
 

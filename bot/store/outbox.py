@@ -4,6 +4,9 @@ A row is 'pending' until the worker takes it; it is marked 'sending' (committed)
 Bot API call, so a row found 'sending' at start-up is one whose outcome is unknown and is sent
 again. It ends 'sent' (with Telegram's message id, its content dropped), 'failed' (Telegram
 refused it for good: never retried) or 'blocked' (the recipient blocked the bot).
+
+`silent` rows go out without a sound. A row with `copy_of` ("chat:message") delivers a copy of
+that message; its `message_id` is the copy's, so a reply to the copy finds the row (`keyed`).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ if TYPE_CHECKING:
     from bot.store.writer import Writer
 
 INSERT = """
-    INSERT INTO outbox (chat_id, kind, key, message, reason, on_blocked, status, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+    INSERT INTO outbox (chat_id, kind, key, message, reason, on_blocked, silent, copy_of, status,
+                        created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
 """
 _SENDING = "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?"
 _SENT = """
@@ -43,7 +47,13 @@ _WAITING = "status IN ('pending', 'sending')"
 
 
 def insert_row(message: OutboxMessage, now: str | None) -> tuple[Any, ...]:
+    if message.copy_of is not None and message.reply.voice is not None:
+        raise ValueError("an outbox row copies a message or sends a voice note, not both")
     body = json.dumps(reply_to_json(message.reply), ensure_ascii=False)
+    copy_of = None
+    if message.copy_of is not None:
+        from_chat, message_id = message.copy_of
+        copy_of = f"{from_chat}:{message_id}"
     return (
         message.chat_id,
         message.kind,
@@ -51,8 +61,17 @@ def insert_row(message: OutboxMessage, now: str | None) -> tuple[Any, ...]:
         body,
         message.reason,
         message.on_blocked,
+        int(message.silent),
+        copy_of,
         now,
     )
+
+
+def _copy_of(stored: str | None) -> tuple[int, int] | None:
+    if stored is None:
+        return None
+    from_chat, _, message_id = stored.rpartition(":")
+    return int(from_chat), int(message_id)
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,8 @@ class Waiting:
     attempts: int
     again: bool
     recipient_blocked: bool
+    silent: bool = False
+    copy_of: tuple[int, int] | None = None  # (chat id, message id) of the message to copy
 
 
 @dataclass(frozen=True)
@@ -104,7 +125,7 @@ class Outbox:
             await self._writer.db.execute_fetchall(
                 f"""
                 SELECT o.id, o.chat_id, o.kind, o.key, o.message, o.reason, o.on_blocked,
-                       o.attempts, o.status, u.blocked_at
+                       o.attempts, o.status, u.blocked_at, o.silent, o.copy_of
                 FROM outbox o LEFT JOIN users u ON u.user_id = o.chat_id
                 WHERE o.chat_id = ? AND o.{_WAITING} ORDER BY o.id LIMIT 1
                 """,
@@ -125,6 +146,8 @@ class Outbox:
             r["attempts"],
             r["status"] == "sending",
             r["blocked_at"] is not None,
+            bool(r["silent"]),
+            _copy_of(r["copy_of"]),
         )
 
     async def sending(self, row_id: int, again: bool) -> None:
@@ -173,6 +196,21 @@ class Outbox:
                 ORDER BY id DESC LIMIT 1
                 """,
                 (chat_id, key, before),
+            )
+        )
+        return found[0][0] if found else None
+
+    async def keyed(self, chat_id: int, message_id: int) -> str | None:
+        """The key of the sent row whose (last) message in this chat is this one: what a
+        reply to a copied message answers. None for any other message."""
+        found = list(
+            await self._writer.db.execute_fetchall(
+                """
+                SELECT key FROM outbox
+                WHERE chat_id = ? AND message_id = ? AND status = 'sent'
+                ORDER BY id DESC LIMIT 1
+                """,
+                (chat_id, message_id),
             )
         )
         return found[0][0] if found else None
