@@ -19,19 +19,21 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import offering
 from bot.clock import Clock
 from bot.domain import BUILDER, OPERATOR
 from bot.files import Lock, Locked
 from bot.flood import FloodGate
+from bot.flows import handoff
 from bot.flows.screens import Operator
 from bot.handlers import builders, common, members, operators, residents
 from bot.handlers.render import Renderer
 from bot.handlers.turns import Services, Turns, seconds
 from bot.i18n import Languages
 from bot.intake import Intake
-from bot.outbox import Outbox, Policy
+from bot.outbox import Outbox, Policy, Undelivered
 from bot.settings import Settings
-from bot.store import Store, StoreError, StoreFailure, unusable
+from bot.store import Changes, Store, StoreError, StoreFailure, unusable
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +152,7 @@ class Buurtbot:
         self.application.add_error_handler(common.error_handler(self.services, self.turns))
         self._intake: Intake | None = None
         self.outbox = Outbox(self.services, self.application.bot, outbox)
+        self.outbox.on_blocked[handoff.ON_BLOCKED] = self._builder_blocked
         self._poller: asyncio.Task[None] | None = None
         self._lock: Lock | None = None
 
@@ -172,6 +175,11 @@ class Buurtbot:
         elif role == BUILDER:
             await builders.register_commands(self.services, bot, user_id)
 
+    async def _builder_blocked(self, row: Undelivered, changes: Changes) -> None:
+        """A builder blocked the bot: their offer counts as passed; the operators hear too."""
+        await offering.builder_blocked(self.services, row, changes)
+        await self.outbox.tell_operators(row, changes)
+
     async def _alarm(self, kind: str) -> None:
         await self.turns.alarm(self.application.bot, kind)
 
@@ -187,6 +195,8 @@ class Buurtbot:
             if any(counts.values()):
                 log.info("retention sweep removed %s", counts)
             await self.intake.retry_requested()
+            await offering.sweep(self.services, self.clock.now())
+            await offering.digest(self.services, self.clock.now())
         except StoreFailure as failure:
             log.warning("the sweep could not run (%s); trying again in a minute", failure.kind)
 

@@ -231,6 +231,15 @@ class Store(Writer):
             await self.paused_builders(today),
         )
 
+    async def meta(self, key: str) -> str | None:
+        return await people.meta(self, key)
+
+    def set_meta(self, key: str, value: str) -> tuple[str, tuple[str, str]]:
+        return people.set_meta(key, value)
+
+    async def builder_of(self, user_id: int) -> str | None:
+        return await people.builder_of(self, user_id)
+
     async def handoffs_due(self, now: dt.datetime) -> list[Handoff]:
         return await handoffs.due(self, now)
 

@@ -84,3 +84,27 @@ async def remember_username(writer: Writer, username: str) -> None:
     sql = """INSERT INTO meta (key, value) VALUES (?, ?)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value"""
     await writer.commit(Changes(ops=[(sql, (BOT_USERNAME, username))]))
+
+
+_SET_META = """INSERT INTO meta (key, value) VALUES (?, ?)
+               ON CONFLICT (key) DO UPDATE SET value = excluded.value"""
+
+
+async def meta(writer: Writer, key: str) -> str | None:
+    found = list(await writer.db.execute_fetchall("SELECT value FROM meta WHERE key = ?", (key,)))
+    return found[0][0] if found else None
+
+
+def set_meta(key: str, value: str) -> tuple[str, tuple[str, str]]:
+    """The statement that keeps a fact about the bot (for a commit of its own or a turn's)."""
+    return _SET_META, (key, value)
+
+
+async def builder_of(writer: Writer, user_id: int) -> str | None:
+    """The directory builder id an account is bound to, if any."""
+    found = list(
+        await writer.db.execute_fetchall(
+            "SELECT builder FROM roles WHERE user_id = ? AND role = 'builder'", (user_id,)
+        )
+    )
+    return found[0][0] if found else None
