@@ -13,13 +13,15 @@ import datetime as dt
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from telegram import Bot, CallbackQuery, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.directory import Directory
+from bot.directory_cache import DirectoryCache
 from bot.domain import BUILDER, OPERATOR, OutboxMessage, Resident, Seat, Session
 from bot.flows import audiences, conversation, operating, privacy
 from bot.flows.conversation import Env, Input
@@ -73,16 +75,33 @@ class Services:
     languages: Languages
     renderer: Renderer
     clock: Clock
-    operator: Operator
+    operator_: Operator  # as configured; `operator()` adds the directory's organisations
     admins: frozenset[int] = frozenset()
     store_: Store | None = None
     # Called after an account took a role (the app registers that role's command list).
     bound: Callable[[Bot, int, str], Awaitable[None]] = _nothing
 
+    directories: DirectoryCache = field(default_factory=DirectoryCache)
+
     @property
     def store(self) -> Store:
         assert self.store_ is not None, "the store is opened in Application.initialize()"
         return self.store_
+
+    async def directory(self, *, fresh: bool = False) -> Directory | None:
+        """The loaded directory, from memory; a load by `buurtbot directory load` in another
+        process is seen within `directory_cache.CHECK_EVERY` (at once with `fresh`)."""
+        return await self.directories.get(self.store, self.clock.now(), fresh=fresh)
+
+    async def operator(self) -> Operator:
+        """Who runs the bot, with the builder organisations of the loaded directory (the
+        privacy notice names them: a resident's data may go to them)."""
+        directory = await self.directory()
+        names = () if directory is None else tuple(o.name for o in directory.organisations)
+        if names == self.operator_.organisations:
+            return self.operator_
+        self.operator_ = replace(self.operator_, organisations=names)
+        return self.operator_
 
 
 def seconds(wait: float | dt.timedelta) -> float:
@@ -148,7 +167,7 @@ class Turns:
     def __init__(self, services: Services) -> None:
         self.s = services
 
-    def env(self, tr: Translator, telegram_language: str | None) -> Env:
+    def env(self, tr: Translator, telegram_language: str | None, operator: Operator) -> Env:
         languages = self.s.languages
         return Env(
             now=self.s.clock.now(),
@@ -157,7 +176,7 @@ class Turns:
             negotiate=languages.negotiate,
             label_of=tr.label,
             months=tr.months,
-            operator=self.s.operator,
+            operator=operator,
             new_reference=new_reference,
             dates=tr.dates,
         )
@@ -233,8 +252,9 @@ class Turns:
         # only among this person's own plans.
         reference = conversation.plan_named(event)
         plan = None if reference is None else await store.initiative(user_id, reference)
+        operator = await self.s.operator()
         for attempt in range(3):
-            env = replace(self.env(tr, telegram_language), plan=plan, seat=seat)
+            env = replace(self.env(tr, telegram_language, operator), plan=plan, seat=seat)
             turn = audiences.handle(acting, session, event, env)
             kept = turn.resident
             if BUILDER in resident.roles:
@@ -284,7 +304,8 @@ class Turns:
         resident, session = await self.person(user_id)
         resident, seat = await self.seat(resident)
         tr = self.s.languages(resident.language)
-        pending = conversation.pending(resident, session, replace(self.env(tr, None), seat=seat))
+        env = replace(self.env(tr, None, await self.s.operator()), seat=seat)
+        pending = conversation.pending(resident, session, env)
         if action == "flood":
             replies: Sequence[Reply] = (Reply.of(TOO_MANY),)
         elif action == "unreadable":
