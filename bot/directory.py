@@ -231,6 +231,65 @@ class WorkingHours:
         now = moment.time().replace(tzinfo=None)
         return any(start <= now < end for start, end in self.days[moment.weekday()])
 
+    # --- Windows in working time (offers to builders) --------------------------------
+    #
+    # Counted in wall-clock time of the zone `start` carries (the operator's, from
+    # bot/clock.py): 9:00-17:00 is eight hours on every day, also on the weekend the clocks
+    # change. An organisation with no open hours at all cannot come from `load` (it refuses
+    # "open on no day"); built by hand or read from an older database it falls back to
+    # calendar time, so an offer to it still runs out and the case moves on, rather than an
+    # error stopping the handoff of a resident's case.
+
+    def working_day(self) -> dt.timedelta:
+        """How long a usual working day is: the most common length among the open weekdays
+        (of equally common lengths, the longest). One calendar day if never open."""
+        lengths = [sum((_length(s, e) for s, e in spans), dt.timedelta()) for spans in self.days]
+        open_days = [length for length in lengths if length]
+        if not open_days:
+            return dt.timedelta(days=1)
+        return max(open_days, key=lambda length: (open_days.count(length), length))
+
+    def next_open(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` itself when open, otherwise when the organisation opens next."""
+        for begin, end in self._spans_from(moment):
+            if end > moment:
+                return max(begin, moment)
+        return moment  # never open: see above
+
+    def after(self, start: dt.datetime, hours: dt.timedelta) -> dt.datetime:
+        """The moment `hours` of working time have passed since `start`: only open spans
+        count, closed days and holidays are skipped, and outside hours the count starts at
+        the next opening. Ends at a closing time rather than at the next opening (Friday
+        9:00 plus 8 hours of 9:00-17:00 is Friday 17:00)."""
+        if hours < dt.timedelta():
+            raise ValueError(f"a window in working time cannot be negative: {hours}")
+        if not hours:
+            return start
+        left = hours
+        for begin, end in self._spans_from(start):
+            if end <= start:
+                continue
+            begin = max(begin, start)
+            if left <= end - begin:
+                return begin + left
+            left -= end - begin
+        return start + hours  # never open: see above
+
+    def _spans_from(self, start: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+        """The open spans from `start`'s day on, as wall-clock times in `start`'s zone.
+
+        Ends (empty) if the organisation is never open; otherwise it goes on far enough to
+        get past every holiday."""
+        if not any(self.days):
+            return
+        zone, day = start.tzinfo, start.date()
+        while True:
+            if day not in self.holidays:
+                for s, e in self.days[day.weekday()]:
+                    begin = dt.datetime.combine(day, s, zone)
+                    yield begin, begin + _length(s, e)
+            day += dt.timedelta(days=1)
+
     def to_json(self) -> dict[str, str]:
         return {
             day: ", ".join(f"{s:%H:%M}-{_end(e)}" for s, e in spans)
@@ -245,6 +304,17 @@ class WorkingHours:
             tuple(_spans(days.get(day, "closed")) or () for day in WEEKDAYS),
             frozenset(dt.date.fromisoformat(d) for d in holidays),
         )
+
+
+def _length(start: dt.time, end: dt.time) -> dt.timedelta:
+    """A span's length in wall-clock time; an end of `time.max` is 24:00."""
+    day = dt.date(2000, 1, 1)
+    stop = (
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+        if end == dt.time.max
+        else (dt.datetime.combine(day, end))
+    )
+    return stop - dt.datetime.combine(day, start)
 
 
 def _end(time: dt.time) -> str:

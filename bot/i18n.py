@@ -158,7 +158,7 @@ class Translator:
         if isinstance(value, Msg):
             return self.render(value, markup=markup)
         if isinstance(value, Listing):
-            return "\n".join(f"• {self.render(m, markup=markup)}" for m in value.items)
+            return "\n".join(f"• {self.param(m, markup=markup)}" for m in value.items)
         if isinstance(value, Said):
             return self._said(value, markup=markup)
         if isinstance(value, Code):

@@ -32,9 +32,10 @@ async def sweep(services: Services, now: dt.datetime) -> int:
     due = await store.handoffs_due(now)
     if not due:
         return 0
-    lookup = await store.lookup(now.date())
-    if lookup is None:
+    directory = await services.directory(fresh=True)
+    if directory is None:
         return 0
+    lookup = await store.lookup(directory, now.date())
     moved = 0
     for found in due:
         changes = Changes(now=now)

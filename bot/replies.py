@@ -62,9 +62,11 @@ class Code:
 
 @dataclass(frozen=True)
 class Listing:
-    """Several labels, one per line: easier to read than a sentence, in any language."""
+    """Several labels, one per line: easier to read than a sentence, in any language.
 
-    items: tuple[Msg, ...]
+    A label is a message, or a fixed name (`Code`) such as an organisation's."""
+
+    items: tuple[Msg | Code, ...]
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,11 @@ def _param_to_json(value: Param) -> object:
     if isinstance(value, Code):
         return {"code": value.text}
     if isinstance(value, Listing):
-        return {"listing": [msg_to_json(m) for m in value.items]}
+        return {
+            "listing": [
+                {"code": m.text} if isinstance(m, Code) else msg_to_json(m) for m in value.items
+            ]
+        }
     if isinstance(value, Euro):
         return {"euro": str(value.amount)}
     if isinstance(value, Duration):
@@ -216,7 +222,12 @@ def _param_from_json(value: object) -> Param:
     if "code" in value:
         return Code(value["code"])
     if "listing" in value:
-        return Listing(tuple(msg_from_json(m) for m in value["listing"]))
+        return Listing(
+            tuple(
+                Code(m["code"]) if "code" in m and "id" not in m else msg_from_json(m)
+                for m in value["listing"]
+            )
+        )
     if "euro" in value:
         return Euro(Decimal(value["euro"]))
     if "days" in value:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from bot.flows.engine import display
 from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Purpose
-from bot.replies import N_, NN_, NP_, Button, Code, Day, Duration, Msg, Reply, Said
+from bot.replies import N_, NN_, NP_, Button, Code, Day, Duration, Listing, Msg, Reply, Said
 
 # Callback data: a letter for the screen, then what was chosen.
 MENU, LANGUAGE, GREETED, SHOW, RESUME, FLOW = "m", "l", "g", "i", "r", "f"
@@ -42,6 +42,9 @@ class Operator:
     contact: str
     draft_days: int
     keep_days: int
+    # The builder organisations of the loaded directory, by name: a resident's answers may
+    # go to them. Filled in per turn by the handlers (bot/handlers/turns.py).
+    organisations: tuple[str, ...] = ()
 
 
 def language_picker(names: Mapping[str, str]) -> Reply:
@@ -99,6 +102,7 @@ def privacy_in_full(operator: Operator) -> Reply:
             "We keep your language and the answers you give here. We only share them when you "
             "say yes."
         ),
+        *_builders_who_may_get(operator.organisations),
         N_(
             "Answers you do not finish are deleted after {duration}.",
             duration=Duration(operator.draft_days),
@@ -110,6 +114,23 @@ def privacy_in_full(operator: Operator) -> Reply:
             "Questions? Write to {contact}. You can also complain to the Autoriteit "
             "Persoonsgegevens.",
             contact=Code(operator.contact),
+        ),
+    )
+
+
+def _builders_who_may_get(organisations: Sequence[str]) -> tuple[Msg, ...]:
+    """The organisations a resident's answers may go to; nothing while none are set up (then
+    nothing goes to anyone, which the sentence before already says)."""
+    if not organisations:
+        return ()
+    return (
+        NN_(
+            "When you say yes, a community builder of this organisation gets your answers:\n"
+            "{organisations}",
+            "When you say yes, a community builder of one of these organisations gets your "
+            "answers:\n{organisations}",
+            len(organisations),
+            organisations=Listing(tuple(Code(name) for name in organisations)),
         ),
     )
 

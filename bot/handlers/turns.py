@@ -13,13 +13,15 @@ import datetime as dt
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from telegram import Bot, CallbackQuery, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.directory import Directory
+from bot.directory_cache import DirectoryCache
 from bot.domain import BUILDER, OPERATOR, OutboxMessage, Resident, Seat, Session
 from bot.flows import asking, audiences, building, conversation, handoff, operating, privacy
 from bot.flows.conversation import Env, Input
@@ -82,16 +84,33 @@ class Services:
     languages: Languages
     renderer: Renderer
     clock: Clock
-    operator: Operator
+    operator_: Operator  # as configured; `operator()` adds the directory's organisations
     admins: frozenset[int] = frozenset()
     store_: Store | None = None
     # Called after an account took a role (the app registers that role's command list).
     bound: Callable[[Bot, int, str], Awaitable[None]] = _nothing
 
+    directories: DirectoryCache = field(default_factory=DirectoryCache)
+
     @property
     def store(self) -> Store:
         assert self.store_ is not None, "the store is opened in Application.initialize()"
         return self.store_
+
+    async def directory(self, *, fresh: bool = False) -> Directory | None:
+        """The loaded directory, from memory; a load by `buurtbot directory load` in another
+        process is seen within `directory_cache.CHECK_EVERY` (at once with `fresh`)."""
+        return await self.directories.get(self.store, self.clock.now(), fresh=fresh)
+
+    async def operator(self) -> Operator:
+        """Who runs the bot, with the builder organisations of the loaded directory (the
+        privacy notice names them: a resident's data may go to them)."""
+        directory = await self.directory()
+        names = () if directory is None else tuple(o.name for o in directory.organisations)
+        if names == self.operator_.organisations:
+            return self.operator_
+        self.operator_ = replace(self.operator_, organisations=names)
+        return self.operator_
 
 
 def seconds(wait: float | dt.timedelta) -> float:
@@ -167,7 +186,7 @@ class Turns:
     def __init__(self, services: Services) -> None:
         self.s = services
 
-    def env(self, tr: Translator, telegram_language: str | None) -> Env:
+    def env(self, tr: Translator, telegram_language: str | None, operator: Operator) -> Env:
         languages = self.s.languages
         return Env(
             now=self.s.clock.now(),
@@ -176,7 +195,7 @@ class Turns:
             negotiate=languages.negotiate,
             label_of=tr.label,
             months=tr.months,
-            operator=self.s.operator,
+            operator=operator,
             new_reference=new_reference,
             dates=tr.dates,
         )
@@ -238,7 +257,8 @@ class Turns:
             return asking.my_requests(await store.handoffs_of(user_id), turn.resident)
         if isinstance(query, building.OpenCases):
             seat = await store.seat(user_id)
-            env = replace(self.env(self.s.languages(turn.resident.language), None), seat=seat)
+            tr = self.s.languages(turn.resident.language)
+            env = replace(self.env(tr, None, await self.s.operator()), seat=seat)
             return building.answer_query(query, await store.builder_cases(query.builder_id), env)
         if isinstance(query, privacy.MyData):
             data = await store.data_of(user_id)
@@ -264,10 +284,13 @@ class Turns:
         found = None if named is None else await store.handoff(named)
         lookup = None
         if named is not None or _finding(event, session):
-            lookup = await store.lookup(self.s.clock.now().date())
+            directory = await self.s.directory(fresh=True)
+            if directory is not None:
+                lookup = await store.lookup(directory, self.s.clock.now().date())
+        operator = await self.s.operator()
         for attempt in range(3):
             env = replace(
-                self.env(tr, telegram_language),
+                self.env(tr, telegram_language, operator),
                 plan=plan,
                 seat=seat,
                 lookup=lookup,
@@ -324,7 +347,8 @@ class Turns:
         resident, session = await self.person(user_id)
         resident, seat = await self.seat(resident)
         tr = self.s.languages(resident.language)
-        pending = conversation.pending(resident, session, replace(self.env(tr, None), seat=seat))
+        env = replace(self.env(tr, None, await self.s.operator()), seat=seat)
+        pending = conversation.pending(resident, session, env)
         if action == "flood":
             replies: Sequence[Reply] = (Reply.of(TOO_MANY),)
         elif action == "unreadable":

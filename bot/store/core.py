@@ -219,11 +219,8 @@ class Store(Writer):
     async def builder_cases(self, builder_id: str) -> list[Handoff]:
         return await handoffs.of_builder(self, builder_id)
 
-    async def lookup(self, today: dt.date) -> Lookup | None:
-        """The directory and who can be reached in the bot now; None without a directory."""
-        directory = await self.directory()
-        if directory is None:
-            return None
+    async def lookup(self, directory: Directory, today: dt.date) -> Lookup:
+        """With the directory: who can be reached in the bot now, and how busy they are."""
         return Lookup(
             directory,
             await handoffs.open_counts(self),
