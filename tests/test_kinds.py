@@ -220,7 +220,7 @@ def test_a_location_is_shared_not_typed() -> None:
 
 
 def test_only_sharing_kinds_have_a_reply_keyboard() -> None:
-    shared = {Kind.CONTACT, Kind.LOCATION}
+    shared = {Kind.CONTACT, Kind.LOCATION, Kind.PLACE}
     for kind in vars(Kind).values():
         if isinstance(kind, InputKind):
             assert bool(kind.keyboard(step(kind))) == (kind in shared)

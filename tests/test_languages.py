@@ -12,8 +12,10 @@ HELLO = N_("Hello! I am Buurtbot.")
 PICKER = N_("Which language do you want to use?")  # asked in every language at once
 MENU_BUTTONS = (
     START_INITIATIVE,
+    NP_("button", "Find a community builder"),
     NP_("button", "Ask a question"),
     NP_("button", "My initiatives"),
+    NP_("button", "My requests for contact"),
     NP_("button", "Language"),
     NP_("button", "Help"),
 )

@@ -282,8 +282,10 @@ async def test_a_new_start_with_menu_when_nothing_is_open(bench: Bench) -> None:
     await amina.send("/menu")
     assert amina.buttons == amina.labels(
         START_INITIATIVE,
+        NP_("button", "Find a community builder"),
         NP_("button", "Ask a question"),
         NP_("button", "My initiatives"),
+        NP_("button", "My requests for contact"),
         NP_("button", "Language"),
         NP_("button", "Help"),
     )
