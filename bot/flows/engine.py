@@ -88,6 +88,8 @@ class Flow:
     # consent) says "Next" instead of "Save".
     confirm: Msg = CONFIRM
     save_label: Msg = SAVE_LABEL
+    # False for a flow of one question whose ending shows the answer anyway: no summary.
+    checked: bool = True
 
     def step(self, key: str) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
@@ -311,6 +313,8 @@ def _answer(flow: Flow, draft: Draft, ctx: Ctx, step: Step, value: Answer) -> Ou
     # An answer can make later steps irrelevant (a branch not taken): forget those answers.
     keep = {s.key for s in flow.relevant(answers)}
     answers = {k: a for k, a in answers.items() if k in keep}
+    if not flow.checked and flow.next_key(answers) == SUMMARY:
+        return Outcome(None, (), finished=answers)
     return _moved(
         flow,
         draft,

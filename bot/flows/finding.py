@@ -29,8 +29,7 @@ FIND = Flow(
     version=1,
     title_key="where",
     summary=N_("Here is where you live. Please check it."),
-    confirm=N_("Is this right? Tap Next. You can also change it."),
-    save_label=NP_("button", "Next"),
+    checked=False,
     stop_question=N_("Do you want to stop looking for a community builder?"),
     restart_question=N_("Do you want to start again?"),
     steps=(
@@ -132,9 +131,9 @@ def _found(answers: Answers, done: Finishing) -> Ending:
     found = handoff.routed(done.lookup, done.language, where)
     shown = handoff.who_covers(found, where, done.lookup)
     if found.found or len(found.municipalities) > 1:
-        return Ending((shown,))
+        return Ending((shown,), keep_menu=False)
     told = Notify(OPERATORS, handoff.missing_builder(where, done.language), reason="no builder")
-    return Ending((shown,), (told,))
+    return Ending((shown,), (told,), keep_menu=False)
 
 
 def _ask(answers: Answers, done: Finishing) -> Ending:

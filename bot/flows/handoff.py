@@ -153,8 +153,9 @@ def where_of(answer: Any, plan: str | None = None) -> Where | None:
     return None
 
 
-def routed(lookup: Lookup, language: str, where: Where) -> Route:
-    """The builders for this resident, among those who can be reached in the bot now."""
+def routed(lookup: Lookup, language: str, where: Where, *, everyone: bool = False) -> Route:
+    """The builders for this resident, among those who can be reached in the bot now (or,
+    with `everyone`, all the directory has for the area, reachable or not)."""
     return route(
         lookup.directory,
         language,
@@ -163,7 +164,7 @@ def routed(lookup: Lookup, language: str, where: Where) -> Route:
         open_cases=lookup.open_cases,
         municipality=where.municipality,
         paused=lookup.paused,
-        reachable=frozenset(lookup.accounts),
+        reachable=None if everyone else frozenset(lookup.accounts),
     )
 
 
@@ -215,7 +216,7 @@ def who_covers(found: Route, where: Where, lookup: Lookup) -> Reply:
             ),
         )
     if not found.found:
-        return no_builder(found, where)
+        return no_builder(found, where, routed(lookup, "", where, everyone=True).builders, lookup)
     first = found.tiers[0]
     lines: list[Msg] = [
         NN_(
@@ -243,15 +244,42 @@ def _place(where: Where) -> str:
     return f"{where.area:04d}" if where.area is not None else "📍"
 
 
-def no_builder(found: Route, where: Where) -> Reply:
-    """No builder for the area: honestly, with where else to go."""
-    lines: list[Msg] = [
-        N_(
-            "Sorry. I do not know a community builder for your area {area} yet. "
-            "The people who run this bot now know that one is missing.",
-            area=Code(_place(where)),
-        )
-    ]
+def no_builder(
+    found: Route,
+    where: Where,
+    elsewhere: Sequence[Builder] = (),
+    lookup: Lookup | None = None,
+) -> Reply:
+    """No builder for the area: honestly, with where else to go. `elsewhere` are builders
+    of the area who cannot be reached in the bot (no account yet, or on holiday): their
+    organisation can be contacted directly."""
+    if elsewhere and lookup is not None:
+        lines: list[Msg] = [
+            N_(
+                "The community builders for your area {area} cannot be reached through this bot "
+                "at the moment. The people who run this bot now know.",
+                area=Code(_place(where)),
+            )
+        ]
+        for code in dict.fromkeys(b.organisation for b in elsewhere):
+            organisation = lookup.directory.organisation(code)
+            if organisation is not None and organisation.contact is not None:
+                c = organisation.contact
+                lines.append(
+                    N_(
+                        "You can contact {organisation} directly: {contact}",
+                        organisation=Code(organisation.name),
+                        contact=Code(" · ".join(p for p in (c.phone, c.email, c.web) if p)),
+                    )
+                )
+    else:
+        lines = [
+            N_(
+                "Sorry. I do not know a community builder for your area {area} yet. "
+                "The people who run this bot now know that one is missing.",
+                area=Code(_place(where)),
+            )
+        ]
     for municipality in found.municipalities:
         lines.append(_general_contact(municipality))
     if not found.municipalities:
