@@ -8,6 +8,7 @@ be piped in, so a conversation can be scripted (CI does).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import sys
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 
 from bot import directory
 from bot.app import build_application
+from bot.domain import RESIDENT
 from bot.fakeapi import FakeRequest, FakeTelegram, Message
 from bot.i18n import Languages, Translator
 from bot.replies import NP_
@@ -57,7 +59,8 @@ AS_OPERATOR = NP_(
 AS_BUILDER = NP_(
     "terminal",
     "Try-mode only: type /as builder b-001 to become community builder b-001 of the sample "
-    "directory, as an invite link would make you, and see the builder menu.",
+    "directory, as an invite link would make you, and see the builder menu. Type /as resident "
+    "to go back to the resident menu: then you play both sides of a handoff in one terminal.",
 )
 
 
@@ -119,6 +122,14 @@ def _last_answer(messages: list[Message]) -> list[Message]:
     """What the bot sent since the person last wrote."""
     start = next((i + 1 for i in range(len(messages) - 1, -1, -1) if not messages[i].from_bot), 0)
     return messages[start:]
+
+
+def _switch(telegram: FakeTelegram, role: str) -> int:
+    """Tap the switch to `role`'s menu, as under the last message of the bot."""
+    messages = [m for m in telegram.chats.get(USER_ID, []) if m.from_bot]
+    if not messages:
+        return telegram.push_message(USER_ID, "/menu")
+    return telegram.push_callback(USER_ID, messages[-1], f"sw:{role}")
 
 
 def act(telegram: FakeTelegram, line: str) -> int | None:
@@ -205,10 +216,18 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
                     "operator", "Amina", now, now + dt.timedelta(hours=1)
                 )
                 line = f"/start {token}"
-            update_id = act(telegram, line)
+            if line.split() == ["/as", "resident"]:
+                # The "Resident menu" switch a builder or operator has under their menu.
+                update_id: int | None = _switch(telegram, RESIDENT)
+            else:
+                update_id = act(telegram, line)
             if update_id is None:
                 continue
             await asyncio.wait_for(bot.intake.wait_finished(update_id), timeout=30)
+            # Messages to others go out through the outbox (an offer to a builder): in
+            # try-mode the other side is this same terminal, so wait for them too.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(bot.outbox.idle(), timeout=5)
             resident, _ = await bot.store.chat(USER_ID)
             if resident.language is not None and resident.language != helped_in:
                 helped_in = resident.language

@@ -506,8 +506,18 @@ def _yes_no(flag: bool) -> Msg:
     return NP_("button", "Yes") if flag else NP_("button", "No")
 
 
+def _lines(*lines: Msg) -> Msg:
+    """Several short lines as one paragraph (a card reads better without blank lines)."""
+    keys = [f"l{i}" for i in range(len(lines))]
+    return Msg("\n".join(f"{{{k}}}" for k in keys), dict(zip(keys, lines, strict=True)))
+
+
 def summary(handoff: Handoff) -> tuple[Msg, ...]:
     """What a builder sees before accepting: no name, no words of the resident's own."""
+    return (_lines(*_facts(handoff)),)
+
+
+def _facts(handoff: Handoff) -> tuple[Msg, ...]:
     details = handoff.details
     return (
         N_("Kind: {kind}", kind=_kind(details)),
