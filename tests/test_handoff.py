@@ -366,5 +366,5 @@ async def test_of_two_builders_accepting_at_once_exactly_one_wins(hb: HandoffBen
     assert late in loser.texts_after(0) or taken in loser.texts_after(0)
     assert sorted(found.offers.values()) == ["accepted", "taken"]
     winner = "Sanne Voorbeeld" if found.builder == "b-001" else "Olena Demo"
-    good_news = [t for t in amina.texts_after(0) if winner in t]
+    good_news = [t for t in amina.texts_after(0) if winner in t and reference in t]
     assert len(good_news) == 1  # the resident hears of one builder, once
