@@ -130,7 +130,9 @@ class HandoffBench(OutboxBench):
         )
 
     def sends_of(self, method: str, chat_id: int) -> int:
-        return sum(1 for m, p in self.telegram.calls if m == method and int(p["chat_id"]) == chat_id)
+        return sum(
+            1 for m, p in self.telegram.calls if m == method and int(p["chat_id"]) == chat_id
+        )
 
 
 def data_of(message: Message, prefix: str) -> str:

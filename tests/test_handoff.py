@@ -15,10 +15,11 @@ import pytest
 from bot.domain import ACCEPTED, CANCELLED, DRAFT, OFFERED, UNASSIGNED
 from bot.fakeapi import Failure
 from bot.flows import handoff
+from bot.outbox import blocked_bot
 from bot.flows.asking import STOPPED, stop_sharing
 from bot.replies import N_, Code, Said
 
-from chatbench import VOICE, Person, greeted
+from chatbench import STALE_BUTTON, VOICE, Person, greeted
 from handoffbench import (
     ABOUT,
     ACCEPT,
@@ -133,14 +134,19 @@ async def test_no_builder_for_the_postcode_is_said_honestly_and_the_operators_he
     amina = await greeted(hb)
     await amina.tap(FIND)
     await amina.send("9999 AA")
-    assert amina.said(
-        N_("You can also ask your municipality. They can tell you who can help.")
-    ) in amina.last_text
-    assert amina.last_text.startswith(amina.opening(N_(
-        "Sorry. I do not know a community builder for your area {area} yet. "
-        "The people who run this bot now know that one is missing.",
-        area=Code("9999"),
-    )))
+    assert (
+        amina.said(N_("You can also ask your municipality. They can tell you who can help."))
+        in amina.last_text
+    )
+    assert amina.last_text.startswith(
+        amina.opening(
+            N_(
+                "Sorry. I do not know a community builder for your area {area} yet. "
+                "The people who run this bot now know that one is missing.",
+                area=Code("9999"),
+            )
+        )
+    )
     await hb.settled()
     olga = operator(hb)
     told = olga.said(handoff.missing_builder(handoff.Where(area=9999), "nl").paragraphs[0])
@@ -155,13 +161,16 @@ async def test_an_area_whose_builders_are_not_in_the_bot_gives_the_municipality_
     await amina.tap(FIND)
     await amina.send("1181 AB")
     text = amina.last_text
-    assert amina.said(
-        N_(
-            "You can contact the municipality of {municipality}: {contact}",
-            municipality=Code("Amstelveen"),
-            contact=Code("https://www.amstelveen.nl/contact"),
+    assert (
+        amina.said(
+            N_(
+                "You can contact the municipality of {municipality}: {contact}",
+                municipality=Code("Amstelveen"),
+                contact=Code("https://www.amstelveen.nl/contact"),
+            )
         )
-    ) in text
+        in text
+    )
     assert "Samira" not in text and "Daan" not in text
     await hb.settled()
     assert hb.texts(OLGA) == [
@@ -212,7 +221,8 @@ async def test_stopping_sharing_tells_the_builders_and_withdraws_consent(hb: Han
     for builder in b.values():
         assert not offers(builder, reference)  # the offer's buttons are gone
         assert any(
-            builder.said(stop_sharing(reference).paragraphs[0]) in t for t in mentions(builder, reference)
+            builder.said(stop_sharing(reference).paragraphs[0]) in t
+            for t in mentions(builder, reference)
         )
     [(purpose, withdrawn)] = await hb.consents(amina.id)
     assert purpose == f"handoff:{reference}" and withdrawn is not None
@@ -288,9 +298,11 @@ async def test_the_resident_hears_who_accepted_and_the_other_offer_says_taken(
     [olenas] = offers(olena, reference)
     await sanne.tap_data(f"b:acc:{reference}")
     await hb.settled()
-    assert amina.last_text.startswith(amina.opening(N_(
-        "Good news: {name} of {organisation} will contact you about request {reference}."
-    )))
+    assert amina.last_text.startswith(
+        amina.opening(
+            N_("Good news: {name} of {organisation} will contact you about request {reference}.")
+        )
+    )
     assert "Sanne Voorbeeld" in amina.last_text
     assert olenas.text == olena.said(handoff.taken(reference).paragraphs[0])
     assert not olenas.buttons
@@ -368,3 +380,140 @@ async def test_of_two_builders_accepting_at_once_exactly_one_wins(hb: HandoffBen
     winner = "Sanne Voorbeeld" if found.builder == "b-001" else "Olena Demo"
     good_news = [t for t in amina.texts_after(0) if winner in t and reference in t]
     assert len(good_news) == 1  # the resident hears of one builder, once
+
+
+# --- After the last tier: the coordinator ---------------------------------------------------
+
+
+async def unassigned(hb: HandoffBench) -> tuple[dict[str, Person], Person, str]:
+    """Sanne and Olena both passed on Amina's request; the sweep gave it to Joost."""
+    b = await hb.builders("b-001", "b-003", "b-004")
+    amina = await greeted(hb)
+    reference = await hb.shared(amina)
+    for builder_id in ("b-001", "b-003"):
+        await b[builder_id].tap_data(f"b:pass:{reference}")
+    await hb.sweep()
+    assert (await hb.handoff(reference)).state == UNASSIGNED
+    return b, amina, reference
+
+
+async def test_the_coordinator_assigns_a_request_nobody_took(hb: HandoffBench) -> None:
+    b, amina, reference = await unassigned(hb)
+    joost, olena = b["b-004"], b["b-003"]
+    nobody = N_(
+        "<b>Nobody took request {reference}.</b> Please assign it to someone in your team.",
+        reference=Code(reference),
+    )
+    assert joost.last_text.startswith(joost.said(nobody))
+    await joost.tap("Olena Demo")
+    await hb.settled()
+    found = await hb.handoff(reference)
+    assert (found.state, found.builder) == (ACCEPTED, "b-003")
+    card = next(t for t in olena.texts_after(0) if "Amina" in t and reference in t)
+    assert ABOUT in card
+    assert "Olena Demo" in amina.last_text and reference in amina.last_text
+
+
+async def test_an_assign_forged_by_a_builder_who_is_no_coordinator_is_refused(
+    hb: HandoffBench,
+) -> None:
+    b, amina, reference = await unassigned(hb)
+    sanne = b["b-001"]
+    await sanne.press(sanne.last, f"b:asg:{reference}:b-001")
+    assert sanne.said(NOT_FOR_YOU) in sanne.texts_after(-2)
+    found = await hb.handoff(reference)
+    assert (found.state, found.builder) == (UNASSIGNED, None)
+    assert not any("Sanne" in t and reference in t for t in amina.texts_after(0)[-2:])
+
+
+# --- A builder who blocked the bot ----------------------------------------------------------
+
+
+async def test_an_offer_to_a_builder_who_blocked_the_bot_moves_on_and_operators_hear(
+    hb: HandoffBench,
+) -> None:
+    b = await hb.builders("b-001", "b-002")
+    hb.telegram.blocked.add(b["b-002"].id)
+    amina = await greeted(hb, "ar")
+    reference = await hb.shared(amina, "1012 AB")
+    assert (await hb.handoff(reference)).offers == {"b-002": "passed"}
+    await hb.sweep()
+    assert offers(b["b-001"], reference)
+    assert (await hb.handoff(reference)).tier == 1
+    olga = operator(hb)
+    assert hb.texts(OLGA) == [olga.said(blocked_bot(b["b-002"].id, "handoff offer"))]
+
+
+# --- Forged and stale buttons -----------------------------------------------------------------
+
+
+async def test_a_resident_tapping_another_residents_yes_changes_nothing(hb: HandoffBench) -> None:
+    sanne = await hb.builder("b-001")
+    amina = await greeted(hb)
+    reference = await hb.consent_screen(amina)
+    bob = await greeted(hb, name="Bob")
+    await bob.press(bob.last, f"hf:ok:{reference}")
+    assert bob.said(NOT_YOURS) in bob.last_text
+    assert (await hb.handoff(reference)).state == DRAFT
+    await bob.press(bob.last, f"hf:no:{reference}")
+    assert (await hb.handoff(reference)).state == DRAFT
+    await hb.settled()
+    assert not mentions(sanne, reference)
+
+
+async def test_a_resident_cannot_stop_another_residents_request(hb: HandoffBench) -> None:
+    sanne = await hb.builder("b-001")
+    amina = await greeted(hb)
+    reference = await hb.shared(amina)
+    bob = await greeted(hb, name="Bob")
+    await bob.press(bob.last, f"hf:stop:{reference}")
+    assert bob.said(NOT_YOURS) in bob.last_text
+    assert (await hb.handoff(reference)).offers == {"b-001": "open"}
+    assert offers(sanne, reference)
+
+
+async def test_a_builder_accepting_a_request_not_offered_to_them_is_refused(
+    hb: HandoffBench,
+) -> None:
+    b = await hb.builders("b-001", "b-002")
+    amina = await greeted(hb)
+    reference = await hb.shared(amina)  # 1053: Sanne's, not Youssef's
+    youssef = b["b-002"]
+    await youssef.press(youssef.last, f"b:acc:{reference}")
+    await youssef.press(youssef.last, f"b:pass:{reference}")
+    found = await hb.handoff(reference)
+    assert (found.state, found.offers) == (OFFERED, {"b-001": "open"})
+    assert youssef.said(handoff.too_late(reference).paragraphs[0]) in youssef.texts_after(-2)
+    assert not any("Youssef" in t for t in amina.texts_after(0))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "b:acc:",
+        "b:acc:<script>",
+        "b:acc:AAAA-BBBB:extra",
+        "b:asg:AAAA",
+        "b:zzz:AAAA",
+        "b:acc:" + "A" * 40,
+    ],
+)
+async def test_malformed_builder_buttons_are_refused_politely(hb: HandoffBench, data: str) -> None:
+    sanne = await hb.builder("b-001")
+    amina = await greeted(hb)
+    reference = await hb.shared(amina)
+    await sanne.press(sanne.last, data.replace("AAAA-BBBB", reference))
+    refusals = {sanne.said(NOT_FOR_YOU), sanne.said(STALE_BUTTON)}
+    assert refusals & set(sanne.texts_after(-2))
+    assert (await hb.handoff(reference)).offers == {"b-001": "open"}
+
+
+@pytest.mark.parametrize(
+    "data", ["hf:ok:", "hf:ok:<b>x</b>", "hf:stop:" + "A" * 40, "hf:ok:ZZZZ-9999"]
+)
+async def test_malformed_resident_buttons_are_refused_politely(hb: HandoffBench, data: str) -> None:
+    amina = await greeted(hb)
+    await amina.press(amina.last, data)
+    assert amina.said(NOT_YOURS) in amina.last_text
+    count = await hb.store.db.execute_fetchall("SELECT count(*) FROM handoffs")
+    assert list(count)[0][0] == 0
