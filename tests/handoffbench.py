@@ -117,6 +117,10 @@ class HandoffBench(OutboxBench):
         assert found is not None
         return found
 
+    async def handoff_count(self) -> int:
+        [(count,)] = await self.store.db.execute_fetchall("SELECT count(*) FROM handoffs")
+        return int(count)
+
     async def sweep(self) -> None:
         assert self.bot is not None
         await self.bot.sweep()

@@ -6,23 +6,15 @@ Telegram does wrong on the way. Builders are bound by invite links to the sample
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
-
-from bot.domain import ACCEPTED, CANCELLED, DRAFT, OFFERED, UNASSIGNED
-from bot.fakeapi import Failure
-from bot.flows import handoff
-from bot.outbox import blocked_bot
-from bot.flows.asking import STOPPED, stop_sharing
-from bot.replies import N_, Code, Said
-
-from chatbench import STALE_BUTTON, VOICE, Person, greeted
 from handoffbench import (
     ABOUT,
-    ACCEPT,
     ASK_THEM,
     CHILD,
     FIND,
@@ -30,14 +22,21 @@ from handoffbench import (
     NO_SEND,
     NOT_FOR_YOU,
     NOT_YOURS,
-    PASS,
     STOP_SHARING,
     YES_SEND,
     HandoffBench,
-    data_of,
     mentions,
     offers,
 )
+
+from bot.domain import ACCEPTED, CANCELLED, DRAFT, OFFERED, UNASSIGNED
+from bot.fakeapi import Failure
+from bot.flows import handoff
+from bot.flows.asking import STOPPED, stop_sharing
+from bot.outbox import blocked_bot
+from bot.replies import N_, Code, Said
+
+from chatbench import STALE_BUTTON, VOICE, Person, greeted
 from outboxbench import OLGA
 
 AMSTERDAM = N_("You can contact the municipality of {municipality}: {contact}")
@@ -238,8 +237,7 @@ async def test_a_resident_under_16_hears_to_ask_a_parent_and_nothing_is_kept(
     await amina.tap(ASK_THEM)
     await amina.tap(CHILD)
     assert amina.said(handoff.under_16().paragraphs[0]) in amina.texts_after(0)
-    count = await hb.store.db.execute_fetchall("SELECT count(*) FROM handoffs")
-    assert list(count)[0][0] == 0
+    assert await hb.handoff_count() == 0
     _resident, session = await hb.store.chat(amina.id)
     assert session.draft is None
     await hb.settled()
@@ -515,5 +513,58 @@ async def test_malformed_resident_buttons_are_refused_politely(hb: HandoffBench,
     amina = await greeted(hb)
     await amina.press(amina.last, data)
     assert amina.said(NOT_YOURS) in amina.last_text
-    count = await hb.store.db.execute_fetchall("SELECT count(*) FROM handoffs")
-    assert list(count)[0][0] == 0
+    assert await hb.handoff_count() == 0
+
+
+# --- The offline Telegram failing ---------------------------------------------------------
+
+
+def to(person: Person) -> Callable[[Mapping[str, Any]], bool]:
+    return lambda params: int(params["chat_id"]) == person.id
+
+
+async def test_every_offer_arrives_through_429_500_and_timeouts_repeated_only_when_unknown(
+    hb: HandoffBench,
+) -> None:
+    b = await hb.builders("b-005", "b-006", "b-007")
+    mehmet, tesfay, farida = b.values()
+    hb.telegram.fail(
+        Failure("sendMessage", 429, "Too Many Requests", retry_after=3, when=to(mehmet))
+    )
+    hb.telegram.fail(Failure("sendMessage", 500, when=to(tesfay)))
+    hb.telegram.fail(Failure("sendMessage", mode="timeout", when=to(farida)))
+    amina = await greeted(hb)
+    reference = await hb.shared(amina, "1091 AB")
+    assert len(offers(mehmet, reference)) == 1
+    assert len(offers(tesfay, reference)) == 1
+    assert len(offers(farida, reference)) == 2  # Telegram had it, but we could not know
+    assert (await hb.handoff(reference)).offers == dict.fromkeys(b, "open")
+
+
+async def test_a_403_on_an_offer_counts_as_passing_and_the_others_still_get_theirs(
+    hb: HandoffBench,
+) -> None:
+    b = await hb.builders("b-001", "b-003")
+    forbidden = Failure("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    hb.telegram.fail(dataclasses.replace(forbidden, when=to(b["b-001"])))
+    amina = await greeted(hb)
+    reference = await hb.shared(amina)
+    assert not offers(b["b-001"], reference) and len(offers(b["b-003"], reference)) == 1
+    assert (await hb.handoff(reference)).offers == {"b-001": "passed", "b-003": "open"}
+
+
+async def test_offers_waiting_in_the_outbox_arrive_once_after_a_restart(hb: HandoffBench) -> None:
+    b = await hb.builders("b-001", "b-003")
+    hb.hold = asyncio.Event()  # the outbox waits after a failure, until the restart
+    hb.telegram.fail(Failure("sendMessage", 500, when=to(b["b-001"])))
+    hb.telegram.fail(Failure("sendMessage", mode="lost", when=to(b["b-003"])))
+    amina = await greeted(hb)
+    reference = await hb.consent_screen(amina)
+    await amina.tap(YES_SEND)
+    await asyncio.wait_for(hb.waiting.wait(), 10)
+    assert not offers(b["b-001"], reference)
+    hb.hold = None
+    await hb.restart()
+    await hb.settled()
+    assert len(offers(b["b-001"], reference)) == 1
+    assert len(offers(b["b-003"], reference)) == 1
