@@ -595,9 +595,9 @@ def accepted_details(handoff: Handoff) -> tuple[Reply, ...]:
         if value is None:
             continue
         if isinstance(value, dict) and "voice" in value:
-            said = N_("voice message, below")
-            voices.append(Reply((Msg(label.msgid, {"text": said}),), voice=str(value["voice"])))
-            lines.append(Msg(label.msgid, {"text": said}))
+            caption = Msg(label.msgid, {"text": N_("this voice message")})
+            voices.append(Reply((caption,), voice=str(value["voice"])))
+            lines.append(Msg(label.msgid, {"text": N_("voice message, below")}))
         else:
             lines.append(Msg(label.msgid, {"text": Said(str(value), handoff.language)}))
     if details.get("phone"):
