@@ -92,6 +92,10 @@ def named(token: str) -> str | None:
 
 
 def writing_reference(session: Session) -> str | None:
+    """The case a message may be for: the one the builder names a referral for, or the one
+    the person is writing to."""
+    if session.confirming is not None and session.confirming.startswith(REFER):
+        return session.confirming[len(REFER) :] or None
     return None if session.writing is None else session.writing.partition(":")[2] or None
 
 
