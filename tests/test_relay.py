@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
+from test_builder_onboarding import builder
+
 from bot.replies import N_, NP_, Code
 
 from chatbench import MENU, Bench, Person, greeted
-from test_builder_onboarding import builder
 
 WAIT = 10.0
 FIND = NP_("button", "Find a community builder")
