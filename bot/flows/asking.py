@@ -7,7 +7,7 @@ button changes nothing and shows nothing of anyone else's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain import (
@@ -162,21 +162,34 @@ def _state_said(state: str | None) -> Msg:
     return NOT_YOURS
 
 
-def my_requests(found: Sequence[Handoff], person: Resident) -> tuple[Reply, ...]:
-    """The resident's requests for contact, each with its state and a way to stop sharing."""
+def my_requests(
+    found: Sequence[Handoff], person: Resident, names: Mapping[str, str] | None = None
+) -> tuple[Reply, ...]:
+    """The resident's requests for contact, each with its state and a way to stop sharing;
+    an accepted one also with "Write to …" (`names`: builder id to name) and a way to say
+    that help is no longer needed."""
     if not found:
         return (conversation.menu(person, N_("You have no requests for contact yet.")),)
     replies: list[Reply] = []
     for h in found[:10]:
         stop = Button(NP_("button", "Stop sharing"), f"{HANDOFF}:{handoff.STOP}:{h.reference}", "✖")
         open_ = h.state in (OFFERED, UNASSIGNED, ACCEPTED)
+        buttons: tuple[tuple[Button, ...], ...] = ((stop,),) if open_ else ()
+        if h.state == ACCEPTED:
+            name = (names or {}).get(h.builder or "")
+            done = Button(
+                NP_("button", "I do not need help any more"),
+                f"{HANDOFF}:{handoff.NOT_NEEDED}:{h.reference}",
+                "🏁",
+            )
+            buttons = ((handoff.write_to_builder(h.reference, name),), (done,), *buttons)
         replies.append(
             Reply(
                 (
                     N_("<b>Request {reference}</b>", reference=Code(h.reference)),
                     _state_line(h.state),
                 ),
-                ((stop,),) if open_ else (),
+                buttons,
             )
         )
     return (*replies, conversation.menu(person))

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import BUILDER, OPERATOR, RESIDENT, Resident, Session
-from bot.flows import asking, building, conversation, handoff, operating, privacy, screens
+from bot.flows import asking, building, conversation, handoff, operating, privacy, relay, screens
 from bot.flows.conversation import Env, Input, Turn
 from bot.flows.engine import Tapped
+from bot.replies import Reply
 
 
 def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
@@ -25,6 +26,21 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
         return replace(turn, session=replace(turn.session, active_at=env.now))
     if ready and privacy.waiting(session, event, env.now):
         return privacy.ask_again(person, session, event, env)
+    builder = ready and BUILDER in person.roles and env.seat is not None and env.seat.active
+    if ready and session.confirming != building.PAUSE:
+        relayed = relay.handle(person, session, event, env, builder=builder)
+        if relayed is not None:
+            return relayed
+    # Anything else ends "Write to …" mode: no flow answer is ever relayed, nor the reverse.
+    session, stopped = relay.left(session, event)
+    if stopped:
+        turn = _route(person, session, event, env)
+        return replace(turn, replies=(Reply.of(relay.STOPPED), *turn.replies))
+    return _route(person, session, event, env)
+
+
+def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
+    ready = person.language is not None and person.greeted
     # Any other command or button (or coming back later) leaves the /forget question
     # unanswered: nothing is deleted. (A builder's pause question is theirs to answer.)
     pausing = session.confirming == building.PAUSE

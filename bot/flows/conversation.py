@@ -99,8 +99,11 @@ class Env:
     # The directory and who can be reached in the bot, for turns that find a builder or
     # move a handoff (read before the turn when it may need them).
     lookup: Lookup | None = None
-    # The handoff a tapped button names (`handoff_named`), looked up before the turn.
+    # The handoff a tapped button names (`handoff_named`), looked up before the turn; for a
+    # message in "Write to …" mode, the case written to (bot/flows/relay.py).
     handoff: Handoff | None = None
+    # The case of a relayed copy this message is a Telegram reply to, if it is one.
+    replied: str | None = None
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,33 @@ class DropHandoff:
     tell_builders: Reply
 
 
+@dataclass(frozen=True)
+class RelayMessage:
+    """A message written in "Write to …" mode, to the other side of an accepted case: the
+    copy (`message.copy_of`) goes through the outbox only if the case is still accepted and
+    still between these two (`owner` and `builder_id`)."""
+
+    reference: str
+    owner: int
+    builder_id: str
+    message: OutboxMessage
+
+
+@dataclass(frozen=True)
+class CloseHandoff:
+    """Close an accepted case, by its builder (with an outcome) or by its resident: only if it
+    is still accepted and still between `owner` and `builder_id`. The other side is told
+    `tell` in the same transaction. `referred_to` names where the builder sent them."""
+
+    reference: str
+    owner: int | None
+    builder_id: str
+    by: str  # "builder" or "resident"
+    outcome: str
+    tell: tuple[OutboxMessage, ...] = ()
+    referred_to: str | None = None
+
+
 Effect: TypeAlias = (
     SaveInitiative
     | PauseBuilder
@@ -204,6 +231,8 @@ Effect: TypeAlias = (
     | PassOffer
     | MoveOn
     | DropHandoff
+    | RelayMessage
+    | CloseHandoff
 )
 
 

@@ -53,6 +53,10 @@ HANDOFF = "hf"  # the resident's buttons: hf:<action>:...
 ASK, MUNICIPALITY, YES, NO, STOP, MINE = "ask", "mun", "ok", "no", "stop", "mine"
 # Builder actions (after the builder audience's `b:` prefix).
 ACCEPT, PASS, ASSIGN = "acc", "pass", "asg"
+# The relay of an accepted case (bot/flows/relay.py), for either side: write to the other
+# side, stop writing; the builder closes with an outcome, the resident says help is no longer
+# needed.
+WRITE, STOP_WRITING, CLOSE, OUTCOME, NOT_NEEDED = "w", "x", "cl", "out", "end"
 ON_BLOCKED = "handoff"  # the outbox hook for a builder who blocked the bot: offer moves on
 # Fallback when an organisation has no working hours at all: a calendar day.
 DAY = dt.timedelta(hours=24)
@@ -607,7 +611,7 @@ def accepted_details(handoff: Handoff) -> tuple[Reply, ...]:
     lines.append(
         N_("Please contact them soon. The resident knows your name and that you will contact them.")
     )
-    return (Reply(tuple(lines)), *voices)
+    return (Reply(tuple(lines), case_buttons(handoff.reference)), *voices)
 
 
 def _said(value: Any, language: str) -> Param:
@@ -633,7 +637,25 @@ def resident_told(handoff: Handoff, builder: Builder, lookup: Lookup) -> Reply:
     shown = [p for p in (builder.phone, builder.email) if p]
     if shown:
         lines.append(N_("You can also reach them: {contact}", contact=Code(" · ".join(shown))))
-    return Reply(tuple(lines))
+    return Reply(tuple(lines), ((write_to_builder(handoff.reference, builder.name),),))
+
+
+def write_to_builder(reference: str, name: str | None) -> Button:
+    """The resident's way into the "Write to …" mode of an accepted case."""
+    label = (
+        NP_("button", "Write to the community builder")
+        if name is None
+        else NP_("button", "Write to {name}", name=Code(name))
+    )
+    return Button(label, f"{HANDOFF}:{WRITE}:{reference}", "✉")
+
+
+def case_buttons(reference: str) -> tuple[tuple[Button, ...], ...]:
+    """The builder's buttons on a case they hold: write to the resident, close it."""
+    return (
+        (Button(NP_("button", "Write to the resident"), f"b:{WRITE}:{reference}", "✉"),),
+        (Button(NP_("button", "Close case"), f"b:{CLOSE}:{reference}", "🏁"),),
+    )
 
 
 def reference_in(token: str, action: str, prefix: str) -> str | None:
@@ -728,7 +750,8 @@ def case_card(found: Handoff, builder_id: str) -> Reply:
             N_("<b>Your case</b> ({reference})", reference=Code(found.reference)),
             *summary(found),
             N_("Name: {name}", name=_said(found.details.get("name"), found.language)),
-        )
+        ),
+        case_buttons(found.reference) if found.state == ACCEPTED else (),
     )
 
 

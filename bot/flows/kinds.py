@@ -28,7 +28,7 @@ import re
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final, TypeAlias
 
@@ -68,10 +68,22 @@ class Option:
 YES_NO = (Option("yes", NP_("button", "Yes")), Option("no", NP_("button", "No")))
 
 
-# What a resident can do at a step.
+@dataclass(frozen=True)
+class Origin:
+    """Which Telegram message an input came in (plain ids): what the relay copies to the
+    other side of a case, and the message it answered (Telegram's reply), if any."""
+
+    chat_id: int
+    message_id: int
+    reply_to: int | None = None
+
+
+# What a resident can do at a step. A message's `origin` is where it came from (not part of
+# what it means: two inputs with the same text are the same answer).
 @dataclass(frozen=True)
 class Typed:
     text: str
+    origin: Origin | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,7 @@ class Sent:
     """A sticker, photo, voice note or other non-text message."""
 
     kind: str
+    origin: Origin | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -92,18 +105,21 @@ class Voice:
 
     file_id: str
     seconds: int
+    origin: Origin | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class SharedContact:
     phone: str
     own: bool
+    origin: Origin | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class SharedLocation:
     latitude: float
     longitude: float
+    origin: Origin | None = field(default=None, compare=False)
 
 
 Event: TypeAlias = Typed | Tapped | Sent | Voice | SharedContact | SharedLocation

@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.flows.conversation import Command, Input
 from bot.flows.engine import Sent, SharedContact, SharedLocation, Tapped, Typed, Voice
+from bot.flows.kinds import Origin
 from bot.handlers.turns import Turns, seconds
 
 MEDIA = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document")
@@ -25,21 +26,23 @@ MEDIA = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation
 
 def event_of(message: Message) -> Input:
     """What a resident's message means to a conversation."""
+    replied = message.reply_to_message
+    origin = Origin(message.chat.id, message.message_id, replied.message_id if replied else None)
     text = message.text
     if text is not None:
         if text.startswith("/") and len(text) > 1:
             word, _, payload = text[1:].partition(" ")
             return Command(word.split("@")[0].lower(), payload.strip())
-        return Typed(text)
+        return Typed(text, origin)
     if message.contact is not None:
         own = message.from_user is not None and message.contact.user_id == message.from_user.id
-        return SharedContact(message.contact.phone_number, own)
+        return SharedContact(message.contact.phone_number, own, origin)
     if message.location is not None:
-        return SharedLocation(message.location.latitude, message.location.longitude)
+        return SharedLocation(message.location.latitude, message.location.longitude, origin)
     if message.voice is not None:
-        return Voice(message.voice.file_id, int(seconds(message.voice.duration)))
+        return Voice(message.voice.file_id, int(seconds(message.voice.duration)), origin)
     kind = next((k for k in MEDIA if getattr(message, k, None)), "other")
-    return Sent(kind)
+    return Sent(kind, origin)
 
 
 def handlers(turns: Turns) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:

@@ -23,7 +23,16 @@ from bot.clock import Clock
 from bot.directory import Directory
 from bot.directory_cache import DirectoryCache
 from bot.domain import BUILDER, OPERATOR, OutboxMessage, Resident, Seat, Session
-from bot.flows import asking, audiences, building, conversation, handoff, operating, privacy
+from bot.flows import (
+    asking,
+    audiences,
+    building,
+    conversation,
+    handoff,
+    operating,
+    privacy,
+    relay,
+)
 from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
     OPERATORS,
@@ -254,7 +263,14 @@ class Turns:
         if isinstance(query, operating.OpenQuestions):
             return operating.answer_query(query, await store.open_questions())
         if isinstance(query, asking.MyRequests):
-            return asking.my_requests(await store.handoffs_of(user_id), turn.resident)
+            directory = await self.s.directory()
+            names = {} if directory is None else {b.id: b.name for b in directory.builders}
+            return asking.my_requests(await store.handoffs_of(user_id), turn.resident, names)
+        if isinstance(query, relay.PickCase):
+            seat = await store.seat(user_id)
+            tr = self.s.languages(turn.resident.language)
+            env = replace(self.env(tr, None, await self.s.operator()), seat=seat)
+            return relay.answer_query(query, await store.builder_cases(query.builder_id), env)
         if isinstance(query, building.OpenCases):
             seat = await store.seat(user_id)
             tr = self.s.languages(turn.resident.language)
@@ -281,6 +297,18 @@ class Turns:
         # A handoff's button is checked against the handoff as stored, and the directory
         # is read for the turns that find a builder or move a handoff.
         named = handoff.handoff_named(event.token) if isinstance(event, Tapped) else None
+        # The relay: a case its button names, the case of the relayed copy a message replies
+        # to, or the case the person is writing to.
+        replied = None
+        if named is None and isinstance(event, Tapped):
+            named = relay.named(event.token)
+        elif named is None and isinstance(event, relay.MESSAGES):
+            origin = event.origin
+            if origin is not None and origin.reply_to is not None:
+                replied = relay.replied_reference(
+                    await store.outbox.keyed(user_id, origin.reply_to)
+                )
+            named = replied or relay.writing_reference(session)
         found = None if named is None else await store.handoff(named)
         lookup = None
         if named is not None or _finding(event, session):
@@ -295,6 +323,7 @@ class Turns:
                 seat=seat,
                 lookup=lookup,
                 handoff=found,
+                replied=replied,
             )
             turn = audiences.handle(acting, session, event, env)
             kept = turn.resident

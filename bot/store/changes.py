@@ -9,6 +9,7 @@ from typing import Any
 from bot.domain import Initiative, OutboxMessage, Resident, Session
 from bot.flows.effects import (
     Claim,
+    CloseHandoff,
     DraftHandoff,
     DropHandoff,
     Effect,
@@ -18,6 +19,7 @@ from bot.flows.effects import (
     PassOffer,
     PauseBuilder,
     Redeem,
+    RelayMessage,
     Result,
     SaveInitiative,
     ShareHandoff,
@@ -39,8 +41,18 @@ Conditional = (
     | PassOffer
     | MoveOn
     | DropHandoff
+    | RelayMessage
+    | CloseHandoff
 )
-HANDOFF_MOVES = (ShareHandoff, TakeHandoff, PassOffer, MoveOn, DropHandoff)
+HANDOFF_MOVES = (
+    ShareHandoff,
+    TakeHandoff,
+    PassOffer,
+    MoveOn,
+    DropHandoff,
+    RelayMessage,
+    CloseHandoff,
+)
 
 
 @dataclass

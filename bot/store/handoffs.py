@@ -15,6 +15,7 @@ from bot.domain import (
     ACCEPTED,
     BUILDER,
     CANCELLED,
+    CLOSED,
     DRAFT,
     OFFERED,
     UNASSIGNED,
@@ -22,11 +23,13 @@ from bot.domain import (
     OutboxMessage,
 )
 from bot.flows.effects import (
+    CloseHandoff,
     DraftHandoff,
     DropHandoff,
     Moved,
     MoveOn,
     PassOffer,
+    RelayMessage,
     ShareHandoff,
     TakeHandoff,
 )
@@ -306,6 +309,59 @@ async def drop(
         )
         await _send(db, message, now, told)
     return Moved(True, CANCELLED)
+
+
+_BETWEEN = "reference = ? AND state = 'accepted' AND builder = ? AND owner IS ?"
+
+
+async def relay(
+    db: aiosqlite.Connection, effect: RelayMessage, now: dt.datetime, told: list[OutboxMessage]
+) -> Moved:
+    """A Write-to message goes through only while the case is accepted between these two."""
+    found = list(
+        await db.execute_fetchall(
+            f"SELECT id FROM handoffs WHERE {_BETWEEN}",
+            (effect.reference, effect.builder_id, effect.owner),
+        )
+    )
+    if not found:
+        return Moved(False, await _state(db, effect.reference))
+    await _send(db, effect.message, now, told)
+    return Moved(True, ACCEPTED)
+
+
+async def close(
+    db: aiosqlite.Connection, effect: CloseHandoff, now: dt.datetime, told: list[OutboxMessage]
+) -> Moved:
+    """Accepted to closed, with its outcome, by its builder or its resident; the other side
+    is told."""
+    at = rows.iso(now)
+    moved = list(
+        await db.execute_fetchall(
+            f"""UPDATE handoffs SET state = ?, outcome = ?, closed_at = ?, closed_by = ?,
+                   updated_at = ?,
+                   details = CASE WHEN ? IS NULL THEN details
+                                  ELSE json_set(details, '$.referred_to', ?) END
+               WHERE {_BETWEEN} RETURNING id""",
+            (
+                CLOSED,
+                effect.outcome,
+                at,
+                effect.by,
+                at,
+                effect.referred_to,
+                effect.referred_to,
+                effect.reference,
+                effect.builder_id,
+                effect.owner,
+            ),
+        )
+    )
+    if not moved:
+        return Moved(False, await _state(db, effect.reference))
+    for message in effect.tell:
+        await _send(db, message, now, told)
+    return Moved(True, CLOSED)
 
 
 # --- Reads ------------------------------------------------------------------------------

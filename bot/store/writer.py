@@ -22,11 +22,13 @@ import aiosqlite
 
 from bot.domain import OutboxMessage
 from bot.flows.effects import (
+    CloseHandoff,
     DropHandoff,
     Forget,
     MoveOn,
     PassOffer,
     Redeem,
+    RelayMessage,
     ShareHandoff,
     TakeHandoff,
     UpdateInitiative,
@@ -307,6 +309,10 @@ class Writer:
                 changes.results.append(await handoffs.move_on(self._db, effect, now, changes.told))
             elif isinstance(effect, DropHandoff):
                 changes.results.append(await handoffs.drop(self._db, effect, now, changes.told))
+            elif isinstance(effect, RelayMessage):
+                changes.results.append(await handoffs.relay(self._db, effect, now, changes.told))
+            elif isinstance(effect, CloseHandoff):
+                changes.results.append(await handoffs.close(self._db, effect, now, changes.told))
             elif isinstance(effect, UpdateInitiative | WithdrawInitiative):
                 # A saved plan changed or withdrawn by its owner, if still as the turn saw it.
                 changes.results.append(await initiatives.apply(self._db, effect, now))
