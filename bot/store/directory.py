@@ -26,7 +26,9 @@ from bot.directory import (
     Organisation,
     WorkingHours,
 )
-from bot.store import rows
+from bot.domain import ACCEPTED, BUILDER, UNASSIGNED, OutboxMessage
+from bot.flows import handoff
+from bot.store import handoffs, rows
 
 if TYPE_CHECKING:
     from bot.store.writer import Writer
@@ -105,28 +107,79 @@ async def replace(writer: Writer, directory: Directory, now: dt.datetime, source
                 "UPDATE directory_builders SET removed_at = ? WHERE id = ?",
                 [(at, b.id) for b in removed],
             )
-            await builders_removed(db, removed, now)
+            told = await builders_removed(db, removed, now, directory)
             await db.executemany(_META, [(LOADED_AT, at), (SOURCE, source)])
             await db.commit()
         except BaseException:
             if db.in_transaction:
                 await db.rollback()
             raise
+    if told:
+        writer.outbox_added.set()  # a running bot's own load; the CLI's waits for its sweep
     return Reload(added, changed, removed, first)
 
 
 async def builders_removed(
-    db: aiosqlite.Connection, removed: Sequence[Builder], now: dt.datetime
-) -> None:
-    """HOOK for the handoff (issue 8, next slice): builders who left the directory.
+    db: aiosqlite.Connection, removed: Sequence[Builder], now: dt.datetime, loaded: Directory
+) -> int:
+    """Builders who left the directory: what they had moves on; how many messages that sent.
 
     Called inside the load's transaction, after their rows got `removed_at`, so whatever
-    happens here commits with the load or not at all. The handoff adds here: offers made only
-    to them move on to the next tier, cases they accepted go to their team's coordinator, and
-    the resident is told a new person will be in touch (outbox rows in this transaction).
-    No case refers to a builder yet, so there is nothing to move today.
+    happens here commits with the load or not at all. Their open offers are withdrawn (the
+    offer message edited to "no longer yours"); the sweep then moves each such handoff on,
+    as no open offer remains. Cases they accepted are 'unassigned' again: their team's
+    coordinators get "Assign to …" and the resident is told a new person will be in touch.
+    The load may run in the CLI, beside the running bot: its outbox rows are delivered by
+    the bot's worker, which looks at the outbox every minute.
     """
-    del db, removed, now
+    if not removed:
+        return 0
+    at = rows.iso(now)
+    gone = {b.id: b for b in removed}
+    marks = ", ".join("?" * len(gone))
+    told: list[OutboxMessage] = []
+    withdrawn = await db.execute_fetchall(
+        f"""UPDATE offers SET state = 'withdrawn', answered_at = ?
+            WHERE state = 'open' AND builder IN ({marks})
+            RETURNING user_id, (SELECT reference FROM handoffs h WHERE h.id = offers.handoff)""",
+        (at, *gone),
+    )
+    for user_id, reference in withdrawn:
+        edit = OutboxMessage(
+            user_id,
+            handoff.no_longer_yours(reference),
+            "offer withdrawn: builder left",
+            key=handoff.offer_key(reference),
+            kind="edit",
+        )
+        await handoffs._send(db, edit, now, told)
+    held = [
+        (r[0], handoffs._handoff(r), gone[r[12]])
+        for r in await db.execute_fetchall(
+            f"""SELECT {handoffs._COLUMNS} FROM handoffs h
+                WHERE h.state = '{ACCEPTED}' AND h.builder IN ({marks})""",
+            tuple(gone),
+        )
+    ]
+    await db.executemany(
+        f"""UPDATE handoffs SET state = '{UNASSIGNED}', builder = NULL, due_at = NULL,
+                updated_at = ? WHERE id = ?""",
+        [(at, handoff_id) for handoff_id, _, _ in held],
+    )
+    if held:
+        accounts = {
+            r[0]: int(r[1])
+            for r in await db.execute_fetchall(
+                "SELECT builder, user_id FROM roles WHERE role = ? AND builder IS NOT NULL "
+                "ORDER BY rowid",
+                (BUILDER,),
+            )
+        }
+        lookup = handoff.Lookup(loaded, {}, accounts)
+        for _, found, left in held:
+            for message in handoff.builder_left(found, left, lookup):
+                await handoffs._send(db, message, now, told)
+    return len(told)
 
 
 async def directory(writer: Writer) -> Directory | None:
