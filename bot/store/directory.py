@@ -147,7 +147,7 @@ async def builders_removed(
     # They are reachable no more, but their teams are still theirs: the coordinators to ask.
     lookup = Lookup(
         dataclasses.replace(lookup.directory, builders=(*lookup.directory.builders, *removed)),
-        lookup.open_counts,
+        lookup.open_cases,
         {b: u for b, u in lookup.accounts.items() if b not in gone},
         lookup.paused,
     )
