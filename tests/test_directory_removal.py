@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from handoffbench import accepted, builder, delivered, directory, request, stored
 from test_directory_cli import buurtbot, sample_copy
 
 from bot.directory import BUILDERS, SAMPLE
@@ -14,7 +15,6 @@ from bot.domain import OFFERED, UNASSIGNED
 from bot.flows import handoff
 
 from chatbench import Bench, Person, greeted
-from handoffbench import accepted, builder, delivered, directory, request, stored
 
 SANNE_LINE = next(
     line + "\n"
@@ -102,7 +102,7 @@ async def test_what_the_cli_wrote_waits_for_the_running_bots_minute_sweep(
     waiting = await bench.store.db.execute_fetchall(
         "SELECT count(*) FROM outbox WHERE chat_id = ? AND status = 'pending'", (amina.id,)
     )
-    assert list(waiting)[0][0] == 1  # written by the CLI, in the load's transaction
+    assert next(iter(waiting))[0] == 1  # written by the CLI, in the load's transaction
     assert told not in amina.texts_after(0)
     assert bench.bot is not None
     await bench.bot.sweep()

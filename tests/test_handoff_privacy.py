@@ -9,12 +9,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from bot.domain import CANCELLED, UNASSIGNED
-from bot.flows import asking, handoff
-from bot.replies import N_, NP_
-from bot.store import handoffs
-
-from chatbench import Bench, Person, greeted
 from handoffbench import (
     ABOUT,
     BUILDER_MENU,
@@ -27,6 +21,13 @@ from handoffbench import (
     stored,
     to_consent,
 )
+
+from bot.domain import CANCELLED, UNASSIGNED
+from bot.flows import asking, handoff
+from bot.replies import N_, NP_
+from bot.store import handoffs
+
+from chatbench import Bench, Person, greeted
 
 FORGET_YES = NP_("button", "Yes, delete everything")
 BUILDER_LINE = N_(
@@ -133,7 +134,7 @@ async def test_forget_deletes_a_request_not_sent_yet(bench: Bench) -> None:
     await to_consent(amina)
     await forget(amina)
     found = await bench.store.db.execute_fetchall("SELECT count(*) FROM handoffs")
-    assert list(found)[0][0] == 0
+    assert next(iter(found))[0] == 0
 
 
 async def test_a_builder_is_told_forget_takes_their_builder_access(bench: Bench) -> None:
@@ -189,9 +190,9 @@ async def test_a_stopped_request_and_its_consent_go_after_the_retention_period(
     consents = await bench.store.db.execute_fetchall(
         "SELECT count(*) FROM consents WHERE user_id = ?", (amina.id,)
     )
-    assert list(consents)[0][0] == 0
+    assert next(iter(consents))[0] == 0
     offers = await bench.store.db.execute_fetchall("SELECT count(*) FROM offers")
-    assert list(offers)[0][0] == 0
+    assert next(iter(offers))[0] == 0
 
 
 async def test_an_abandoned_request_goes_with_the_other_drafts(bench: Bench) -> None:
@@ -203,7 +204,7 @@ async def test_an_abandoned_request_goes_with_the_other_drafts(bench: Bench) -> 
     assert bench.bot is not None
     await bench.bot.sweep()
     found = await bench.store.db.execute_fetchall("SELECT count(*) FROM handoffs")
-    assert list(found)[0][0] == 0
+    assert next(iter(found))[0] == 0
 
 
 def test_case_days_default_to_a_year() -> None:
