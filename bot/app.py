@@ -110,7 +110,11 @@ class Buurtbot:
         self.clock = clock or Clock(settings.timezone)
         languages = Languages(settings.languages, settings.language)
         operator = Operator(
-            settings.operator, settings.privacy_contact, settings.draft_days, settings.keep_days
+            settings.operator,
+            settings.privacy_contact,
+            settings.draft_days,
+            settings.keep_days,
+            case_days=settings.case_days,
         )
         self.services = Services(
             languages, Renderer(languages), self.clock, operator, settings.admins
@@ -191,12 +195,16 @@ class Buurtbot:
                 self.clock.now(),
                 draft_days=self.settings.draft_days,
                 keep_days=self.settings.keep_days,
+                case_days=self.settings.case_days,
             )
             if any(counts.values()):
                 log.info("retention sweep removed %s", counts)
             await self.intake.retry_requested()
             await offering.sweep(self.services, self.clock.now())
             await offering.digest(self.services, self.clock.now())
+            # Outbox rows another process wrote (`buurtbot directory load` moving cases of a
+            # removed builder on) wake no worker there: look once a minute.
+            self.store.outbox_added.set()
         except StoreFailure as failure:
             log.warning("the sweep could not run (%s); trying again in a minute", failure.kind)
 

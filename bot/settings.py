@@ -35,6 +35,7 @@ class Settings:
     privacy_contact: str = ""
     draft_days: int = 30
     keep_days: int = 730
+    case_days: int = 365
     username: str | None = None
 
     @property
@@ -72,6 +73,7 @@ KEYS = {
     "BUURTBOT_PRIVACY_CONTACT": "privacy_contact",
     "BUURTBOT_DRAFT_DAYS": "draft_days",
     "BUURTBOT_KEEP_DAYS": "keep_days",
+    "BUURTBOT_CASE_DAYS": "case_days",
     "BUURTBOT_USERNAME": "username",
 }
 
@@ -183,7 +185,11 @@ def _parse(raw: Mapping[str, Any]) -> Settings:
                 f"got {username!r}"
             )
         values["username"] = username
-    for name, key in (("BUURTBOT_DRAFT_DAYS", "draft_days"), ("BUURTBOT_KEEP_DAYS", "keep_days")):
+    for name, key in (
+        ("BUURTBOT_DRAFT_DAYS", "draft_days"),
+        ("BUURTBOT_KEEP_DAYS", "keep_days"),
+        ("BUURTBOT_CASE_DAYS", "case_days"),
+    ):
         if name in raw:
             values[key] = _days(name, raw[name])
     return Settings(**values)

@@ -13,6 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bot.domain import ACCEPTED, CANCELLED, DRAFT, OFFERED, UNASSIGNED
+from bot.fakeapi import Failure
+from bot.flows import handoff
+from bot.flows.asking import STOPPED, stop_sharing
+from bot.outbox import blocked_bot
+from bot.replies import N_, Code, Said
+
+from chatbench import STALE_BUTTON, VOICE, Person, greeted
 from handoffbench import (
     ABOUT,
     ASK_THEM,
@@ -28,15 +37,6 @@ from handoffbench import (
     mentions,
     offers,
 )
-
-from bot.domain import ACCEPTED, CANCELLED, DRAFT, OFFERED, UNASSIGNED
-from bot.fakeapi import Failure
-from bot.flows import handoff
-from bot.flows.asking import STOPPED, stop_sharing
-from bot.outbox import blocked_bot
-from bot.replies import N_, Code, Said
-
-from chatbench import STALE_BUTTON, VOICE, Person, greeted
 from outboxbench import OLGA
 
 AMSTERDAM = N_("You can contact the municipality of {municipality}: {contact}")

@@ -107,12 +107,18 @@ class Forget:
     Their open questions go; a question someone already took is anonymised and closed, and
     its holder is told `tell_holder(reference)` through the outbox, in the same transaction.
     The person is new afterwards: the turn's own state for them is not kept either.
-    HOOK for handoffs (a later issue): a handoff a builder holds is anonymised and its
-    builder told the same way; offers still open are withdrawn.
+    Their requests for contact (handoffs): drafts, and requests nobody holds yet, go; open
+    offers are withdrawn (each offer message edited to `tell_offered(reference)`); a case a
+    builder accepted stays with that builder, anonymised, and the builder is told
+    `tell_builder(reference)`, in the same transaction. Their consents go.
+    A builder's own binding goes with their roles: the cases they hold go back to
+    'unassigned' (the coordinators assign them; the operators' digest lists them).
     """
 
     user_id: int
     tell_holder: Callable[[str], Reply]
+    tell_builder: Callable[[str], Reply] | None = None
+    tell_offered: Callable[[str], Reply] | None = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +277,7 @@ class Forgotten:
     holders are told)."""
 
     closed: int = 0
+    handed_back: int = 0  # a builder's accepted cases that went back to 'unassigned'
 
 
 @dataclass(frozen=True)

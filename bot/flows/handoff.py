@@ -745,13 +745,66 @@ def case_card(found: Handoff, builder_id: str) -> Reply:
                 ),
             ),
         )
+    who = (
+        FORGOTTEN_CARD
+        if found.details.get(FORGOTTEN)
+        else N_("Name: {name}", name=_said(found.details.get("name"), found.language))
+    )
     return Reply(
         (
             N_("<b>Your case</b> ({reference})", reference=Code(found.reference)),
             *summary(found),
-            N_("Name: {name}", name=_said(found.details.get("name"), found.language)),
+            who,
         ),
         case_buttons(found.reference) if found.state == ACCEPTED else (),
+    )
+
+
+# --- Privacy rights and the directory ---------------------------------------------------
+
+FORGOTTEN = "forgotten"  # in `details` of a case whose resident used /forget
+# What an anonymised case keeps for the builder's records: what they saw before accepting.
+KEPT_WHEN_FORGOTTEN = ("category", "needs", "contact", "interpreter")
+FORGOTTEN_CARD = N_("The resident asked to delete their data. Their name and words are removed.")
+
+
+def anonymised(details: Mapping[str, Any]) -> dict[str, Any]:
+    """A case's details once its resident used /forget: no name, words, phone, address, plan
+    text or voice notes; the kind of plan, needs, contact way and interpreter stay."""
+    kept = {k: details[k] for k in KEPT_WHEN_FORGOTTEN if k in details}
+    return {**kept, FORGOTTEN: True}
+
+
+def resident_forgot(reference: str) -> Reply:
+    """For the builder who holds a case whose resident used their right to be forgotten."""
+    return Reply.of(
+        N_(
+            "The resident of request {reference} used their right to be forgotten. Please "
+            "delete what you noted.",
+            reference=Code(reference),
+        )
+    )
+
+
+def no_longer_yours(reference: str) -> Reply:
+    """For a builder removed from the directory: an offer or a case they had moves on."""
+    return Reply.of(
+        N_(
+            "Request {reference} is no longer yours, because you are no longer in the list of "
+            "community builders. You do not need to do anything.",
+            reference=Code(reference),
+        )
+    )
+
+
+def new_person(reference: str) -> Reply:
+    """For the resident whose builder left the directory: the coordinator assigns someone."""
+    return Reply.of(
+        N_(
+            "The community builder of your request {reference} can no longer help you. A new "
+            "person will be in touch with you.",
+            reference=Code(reference),
+        )
     )
 
 
@@ -796,3 +849,28 @@ def next_move(found: Handoff, lookup: Lookup, now: dt.datetime) -> MoveOn:
         for c in coordinators
     )
     return MoveOn(found.reference, found.tier, None, (), None, messages, expired(found.reference))
+
+
+def builder_left(found: Handoff, left: Builder, lookup: Lookup) -> tuple[OutboxMessage, ...]:
+    """A case accepted by a builder who left the directory is 'unassigned' again: their
+    team's coordinators (in the directory just loaded, with an account) get "Assign to …",
+    and the resident hears that a new person will be in touch."""
+    coordinators = [
+        c
+        for c in lookup.directory.coordinators(left.team_key)
+        if c.id in lookup.accounts and c.id != left.id
+    ]
+    messages = [
+        OutboxMessage(
+            lookup.accounts[c.id],
+            assign_choices(found, c, lookup),
+            reason="handoff unassigned: builder left",
+            key=f"assign:{found.reference}",
+        )
+        for c in coordinators
+    ]
+    if found.owner is not None:
+        messages.append(
+            OutboxMessage(found.owner, new_person(found.reference), "handoff: builder left")
+        )
+    return tuple(messages)

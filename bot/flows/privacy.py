@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.domain import OPERATOR, Resident, Session
-from bot.flows import conversation, screens
+from bot.domain import BUILDER, OPERATOR, Resident, Session
+from bot.flows import asking, conversation, handoff, screens
 from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.effects import Forget, Result
 from bot.flows.engine import Ctx, Tapped, Typed
@@ -106,6 +106,19 @@ def forget_question(person: Resident, rev: int) -> Reply:
             "it, and that person is told."
         ),
     ]
+    lines.append(
+        N_(
+            "Requests for contact stop. A community builder who already helps you is told, "
+            "and your name and words are removed."
+        )
+    )
+    if BUILDER in person.roles:
+        lines.append(
+            N_(
+                "Your access as a community builder is deleted too. The cases you hold go back "
+                "to your team's coordinator."
+            )
+        )
     if OPERATOR in person.roles:
         lines.append(
             N_(
@@ -150,7 +163,14 @@ def _tap(person: Resident, session: Session, token: str, env: Env) -> Turn:
     def told(results: Sequence[Result]) -> tuple[Reply, ...]:
         return (Reply.of(DELETED),)
 
-    return Turn(person, session, effects=(Forget(person.user_id, case_closed),), then=told)
+    forget = Forget(
+        person.user_id,
+        case_closed,
+        tell_builder=handoff.resident_forgot,
+        tell_offered=asking.stop_sharing,
+    )
+
+    return Turn(person, session, effects=(forget,), then=told)
 
 
 def export(

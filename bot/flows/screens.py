@@ -45,6 +45,7 @@ class Operator:
     # The builder organisations of the loaded directory, by name: a resident's answers may
     # go to them. Filled in per turn by the handlers (bot/handlers/turns.py).
     organisations: tuple[str, ...] = ()
+    case_days: int = 365  # finished requests for contact are kept this long
 
 
 def language_picker(names: Mapping[str, str]) -> Reply:
@@ -104,10 +105,18 @@ def privacy_in_full(operator: Operator) -> Reply:
         ),
         *_builders_who_may_get(operator.organisations),
         N_(
+            "You can ask a community builder to contact you. First I show you what they get. "
+            "Nothing is sent before you say yes. You can stop at any time."
+        ),
+        N_(
             "Answers you do not finish are deleted after {duration}.",
             duration=Duration(operator.draft_days),
         ),
         N_("Plans you save are deleted after {duration}.", duration=Duration(operator.keep_days)),
+        N_(
+            "A request for contact is deleted {duration} after it ends.",
+            duration=Duration(operator.case_days),
+        ),
         N_("We never give your data to the IND, other immigration services or benefits agencies."),
         YOUR_DATA,
         N_(

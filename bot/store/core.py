@@ -265,6 +265,11 @@ class Store(Writer):
 
     # --- Retention ---------------------------------------------------------------------
 
-    async def sweep(self, now: dt.datetime, *, draft_days: int, keep_days: int) -> dict[str, int]:
-        """Forget what we promised to forget: old inbox rows, stale drafts, expired plans."""
-        return await retention.sweep(self, now, draft_days=draft_days, keep_days=keep_days)
+    async def sweep(
+        self, now: dt.datetime, *, draft_days: int, keep_days: int, case_days: int = 365
+    ) -> dict[str, int]:
+        """Forget what we promised to forget: old inbox rows, stale drafts, expired plans,
+        finished handoffs."""
+        return await retention.sweep(
+            self, now, draft_days=draft_days, keep_days=keep_days, case_days=case_days
+        )

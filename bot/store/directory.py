@@ -7,6 +7,7 @@ because cases name them: nothing about open cases is deleted by a reload.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -26,7 +27,10 @@ from bot.directory import (
     Organisation,
     WorkingHours,
 )
-from bot.store import rows
+from bot.domain import ACCEPTED, OFFERED, UNASSIGNED, Handoff, OutboxMessage
+from bot.flows import handoff
+from bot.flows.handoff import Lookup
+from bot.store import builders, handoffs, rows
 
 if TYPE_CHECKING:
     from bot.store.writer import Writer
@@ -105,28 +109,102 @@ async def replace(writer: Writer, directory: Directory, now: dt.datetime, source
                 "UPDATE directory_builders SET removed_at = ? WHERE id = ?",
                 [(at, b.id) for b in removed],
             )
-            await builders_removed(db, removed, now)
+            lookup = Lookup(
+                directory,
+                await handoffs.open_counts(writer),
+                await handoffs.accounts(writer),
+                await builders.paused_builders(writer, now.date()),
+            )
+            told = await builders_removed(db, removed, now, lookup)
             await db.executemany(_META, [(LOADED_AT, at), (SOURCE, source)])
             await db.commit()
         except BaseException:
             if db.in_transaction:
                 await db.rollback()
             raise
+    if told:
+        writer.outbox_added.set()  # a running bot's own load; the CLI's waits for its sweep
     return Reload(added, changed, removed, first)
 
 
 async def builders_removed(
-    db: aiosqlite.Connection, removed: Sequence[Builder], now: dt.datetime
-) -> None:
-    """HOOK for the handoff (issue 8, next slice): builders who left the directory.
+    db: aiosqlite.Connection, removed: Sequence[Builder], now: dt.datetime, lookup: Lookup
+) -> int:
+    """Builders who left the directory: what they had moves on; how many messages that sent.
 
     Called inside the load's transaction, after their rows got `removed_at`, so whatever
-    happens here commits with the load or not at all. The handoff adds here: offers made only
-    to them move on to the next tier, cases they accepted go to their team's coordinator, and
-    the resident is told a new person will be in touch (outbox rows in this transaction).
-    No case refers to a builder yet, so there is nothing to move today.
+    happens here commits with the load or not at all. `lookup` has the directory just loaded
+    and the builder accounts. Their open offers are withdrawn (each offer message edited to
+    "no longer yours"); a handoff left with no open offer moves on at once, to its next tier
+    or its team's coordinators, as the sweep would move it. Cases they accepted are
+    'unassigned' again: their team's coordinators get "Assign to …" and the resident is told
+    a new person will be in touch. The load may run in the CLI, beside the running bot: its
+    outbox rows are then delivered by the bot's worker, which looks every minute.
     """
-    del db, removed, now
+    if not removed:
+        return 0
+    gone = {b.id: b for b in removed}
+    # They are reachable no more, but their teams are still theirs: the coordinators to ask.
+    lookup = Lookup(
+        dataclasses.replace(lookup.directory, builders=(*lookup.directory.builders, *removed)),
+        lookup.open_cases,
+        {b: u for b, u in lookup.accounts.items() if b not in gone},
+        lookup.paused,
+    )
+    at = rows.iso(now)
+    marks = ", ".join("?" * len(gone))
+    told: list[OutboxMessage] = []
+    withdrawn = list(
+        await db.execute_fetchall(
+            f"""UPDATE offers SET state = 'withdrawn', answered_at = ?
+                WHERE state = 'open' AND builder IN ({marks})
+                RETURNING user_id, handoff""",
+            (at, *gone),
+        )
+    )
+    for user_id, handoff_id in withdrawn:
+        found = await _handoff_by_id(db, handoff_id)
+        edit = OutboxMessage(
+            user_id,
+            handoff.no_longer_yours(found.reference),
+            "offer withdrawn: builder left",
+            key=handoff.offer_key(found.reference),
+            kind="edit",
+        )
+        await handoffs._send(db, edit, now, told)
+    for handoff_id in dict.fromkeys(h for _, h in withdrawn):
+        found = await _handoff_by_id(db, handoff_id)
+        still = await db.execute_fetchall(
+            "SELECT 1 FROM offers WHERE handoff = ? AND state = 'open'", (handoff_id,)
+        )
+        if found.state == OFFERED and not list(still):
+            await handoffs.move_on(db, handoff.next_move(found, lookup, now), now, told)
+    held = [
+        (r[0], handoffs._handoff(r), gone[r[12]])
+        for r in await db.execute_fetchall(
+            f"""SELECT {handoffs._COLUMNS} FROM handoffs h
+                WHERE h.state = '{ACCEPTED}' AND h.builder IN ({marks})""",
+            tuple(gone),
+        )
+    ]
+    for handoff_id, found, left in held:
+        await db.execute(
+            f"""UPDATE handoffs SET state = '{UNASSIGNED}', builder = NULL, due_at = NULL,
+                    updated_at = ? WHERE id = ?""",
+            (at, handoff_id),
+        )
+        for message in handoff.builder_left(found, left, lookup):
+            await handoffs._send(db, message, now, told)
+    return len(told)
+
+
+async def _handoff_by_id(db: aiosqlite.Connection, handoff_id: int) -> Handoff:
+    found = list(
+        await db.execute_fetchall(
+            f"SELECT {handoffs._COLUMNS} FROM handoffs h WHERE h.id = ?", (handoff_id,)
+        )
+    )
+    return handoffs._handoff(found[0])
 
 
 async def directory(writer: Writer) -> Directory | None:

@@ -3,8 +3,9 @@
 
 Both read or write every table that holds something of a person, so a new table that does
 must be added here too (and to the README's list of what `/mydata` holds).
-HOOK for handoffs, consents to share and builders (a later issue): their rows join `export`
-and `forget` here; a handoff a builder holds is anonymised like a taken question.
+Handoffs (requests for contact): a resident's go, except a case a builder accepted, which
+stays with that builder anonymised (like a taken question); a builder's export lists the
+cases they hold by reference and state only, not the residents' data.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.domain import OutboxMessage
+from bot.domain import ACCEPTED, BUILDER, UNASSIGNED, OutboxMessage
+from bot.flows import handoff
 from bot.flows.effects import Forget, Forgotten
 from bot.flows.operating import OPEN, TAKEN
 from bot.store import rows
@@ -63,13 +65,82 @@ async def forget(
     messages for whoever held one of their questions (outbox rows of the same commit)."""
     user_id = effect.user_id
     held = list(await db.execute_fetchall(_ANONYMISE, (rows.iso(now), user_id)))
-    for sql in _FORGET:
-        await db.execute(sql, (user_id,))
     told = [
         OutboxMessage(holder, effect.tell_holder(reference), "question closed: data deleted")
         for reference, holder in held
     ]
-    return Forgotten(closed=len(held)), told
+    await _forget_handoffs(db, effect, now, told)
+    handed_back = await _hand_back(db, user_id, now)
+    for sql in _FORGET:
+        await db.execute(sql, (user_id,))
+    return Forgotten(closed=len(held), handed_back=handed_back), told
+
+
+async def _forget_handoffs(
+    db: aiosqlite.Connection, effect: Forget, now: dt.datetime, told: list[OutboxMessage]
+) -> None:
+    """A resident's requests for contact: a case a builder accepted (or closed) stays with
+    them anonymised, and the builder still holding it is told; open offers (and the
+    coordinators' "Assign to …") are withdrawn; everything else of theirs is deleted."""
+    user_id = effect.user_id
+    accounts = {
+        r[0]: int(r[1])
+        for r in await db.execute_fetchall(
+            "SELECT builder, user_id FROM roles WHERE role = ? AND builder IS NOT NULL "
+            "ORDER BY rowid",
+            (BUILDER,),
+        )
+    }
+    kept = await db.execute_fetchall(
+        "SELECT id, reference, state, builder, details FROM handoffs "
+        "WHERE owner = ? AND builder IS NOT NULL",
+        (user_id,),
+    )
+    for handoff_id, reference, state, builder, details in kept:
+        await db.execute(
+            "UPDATE handoffs SET owner = NULL, details = ?, initiative = NULL WHERE id = ?",
+            (json.dumps(handoff.anonymised(json.loads(details))), handoff_id),
+        )
+        if state == ACCEPTED and builder in accounts and effect.tell_builder is not None:
+            reply = effect.tell_builder(reference)
+            told.append(OutboxMessage(accounts[builder], reply, "handoff: resident forgotten"))
+    waiting = await db.execute_fetchall(
+        """SELECT o.user_id, h.reference, 'offer:' || h.reference FROM offers o
+               JOIN handoffs h ON h.id = o.handoff
+           WHERE h.owner = ?1 AND h.builder IS NULL AND o.state = 'open'
+           UNION
+           SELECT DISTINCT x.chat_id, h.reference, x.key FROM outbox x
+               JOIN handoffs h ON x.key = 'assign:' || h.reference
+           WHERE h.owner = ?1 AND h.state = ?2""",
+        (user_id, UNASSIGNED),
+    )
+    if effect.tell_offered is not None:
+        for chat_id, reference, key in waiting:
+            reply = effect.tell_offered(reference)
+            told.append(OutboxMessage(chat_id, reply, "handoff withdrawn", key=key, kind="edit"))
+    # Offers go with their handoff (ON DELETE CASCADE).
+    await db.execute("DELETE FROM handoffs WHERE owner = ?", (user_id,))
+
+
+async def _hand_back(db: aiosqlite.Connection, user_id: int, now: dt.datetime) -> int:
+    """A builder's own /forget: the cases they accepted go back to 'unassigned' (unless
+    another account is bound to the same builder), and their open offers count as passed,
+    so the sweep moves those on."""
+    at = rows.iso(now)
+    back = await db.execute_fetchall(
+        f"""UPDATE handoffs SET state = '{UNASSIGNED}', builder = NULL, updated_at = ?1
+            WHERE state = '{ACCEPTED}'
+              AND builder IN (SELECT builder FROM roles WHERE user_id = ?2 AND role = ?3)
+              AND NOT EXISTS (SELECT 1 FROM roles r WHERE r.builder = handoffs.builder
+                              AND r.role = ?3 AND r.user_id <> ?2)
+            RETURNING id""",
+        (at, user_id, BUILDER),
+    )
+    await db.execute(
+        "UPDATE offers SET state = 'passed', answered_at = ? WHERE user_id = ? AND state = 'open'",
+        (at, user_id),
+    )
+    return len(list(back))
 
 
 async def export(writer: Writer, user_id: int) -> dict[str, Any]:
@@ -117,6 +188,48 @@ async def _export(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
             )
         ],
         "conversation": next((_session(r) for r in sessions), None),
+        "requests_for_contact": [
+            _request(r)
+            for r in await _all(
+                db,
+                """SELECT h.*, b.name AS builder_name,
+                           coalesce(o.name, b.organisation) AS builder_organisation
+                    FROM handoffs h
+                    LEFT JOIN directory_builders b ON b.id = h.builder
+                    LEFT JOIN directory_organisations o ON o.code = b.organisation
+                    WHERE h.owner = ? ORDER BY h.created_at, h.id""",
+                user_id,
+            )
+        ],
+        # As a community builder: the cases they hold or held and the offers they had, by
+        # reference and state; the residents' data is theirs, not the builder's.
+        "cases_you_hold_as_builder": [
+            {
+                "reference": r[0],
+                "state": r[1],
+                "outcome": r[2],
+                "accepted_at": r[3],
+                "closed_at": r[4],
+            }
+            for r in await _all(
+                db,
+                """SELECT h.reference, h.state, h.outcome, o.answered_at, h.closed_at
+                   FROM handoffs h LEFT JOIN offers o ON o.handoff = h.id AND o.builder = h.builder
+                   WHERE h.builder IN (SELECT builder FROM roles WHERE user_id = ?1
+                                       AND builder IS NOT NULL)
+                   ORDER BY h.id""",
+                user_id,
+            )
+        ],
+        "offers_to_you_as_builder": [
+            {"reference": r[0], "state": r[1], "sent_at": r[2], "answered_at": r[3]}
+            for r in await _all(
+                db,
+                """SELECT h.reference, o.state, o.sent_at, o.answered_at FROM offers o
+                   JOIN handoffs h ON h.id = o.handoff WHERE o.user_id = ? ORDER BY o.sent_at""",
+                user_id,
+            )
+        ],
         "initiatives": [
             _initiative(r)
             for r in await _all(
@@ -214,6 +327,28 @@ def _session(r: Any) -> dict[str, Any]:
             "changing_plan": (draft.get("changing") or {}).get("reference"),
         },
         "invite_link_waiting": r["start_payload"],
+    }
+
+
+def _request(r: Any) -> dict[str, Any]:
+    """One request for contact; the builder's name and organisation once one accepted."""
+    accepted = r["builder"] is not None
+    return {
+        "reference": r["reference"],
+        "state": r["state"],
+        "area": None if r["area"] is None else f"{r['area']:04d}",
+        "language": r["language"],
+        "details": json.loads(r["details"]),
+        "created_at": r["created_at"],
+        "consent_given_at": r["consent_at"],
+        "closed_at": r["closed_at"],
+        "outcome": r["outcome"],
+        "community_builder": {
+            "name": r["builder_name"],
+            "organisation": r["builder_organisation"],
+        }
+        if accepted
+        else None,
     }
 
 
