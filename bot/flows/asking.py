@@ -136,7 +136,7 @@ def _share(person: Resident, session: Session, env: Env) -> Turn:
         assert isinstance(moved, Moved)
         if not moved.moved:
             return (Reply.of(_state_said(moved.state)), conversation.menu(person))
-        return (handoff.sent(found), conversation.menu(person))
+        return (handoff.sent(found, len(share.offers)), conversation.menu(person))
 
     return Turn(person, session, effects=(share,), then=told)
 

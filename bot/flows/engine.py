@@ -219,6 +219,8 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
     assert step is not None, draft.at
     number, total = _position(flow, draft, step)
     paragraphs = [N_("Question {number} of {total}", number=number, total=total), step.ask]
+    if total == 1:
+        paragraphs.pop(0)  # "Question 1 of 1" says nothing
     if step.hint is not None:
         paragraphs.append(step.hint)
     if step.key in draft.answers:

@@ -115,7 +115,7 @@ CONTACT = Flow(
             Kind.TEXT,
             ask=N_("What may the community builder call you? Your first name is enough."),
             hint=N_("For example: Amina"),
-            label=NP_("answer", "Name"),
+            label=NP_("answer", "Your name"),
             min_len=1,
             max_len=60,
         ),

@@ -181,11 +181,15 @@ def _just(value: Param) -> Msg:
 
 
 def _languages(codes: Sequence[str]) -> Msg:
-    """Language names in the reader's language, separated by commas."""
+    """Language names in the reader's language, separated by the reader's comma."""
     keys = [f"l{i}" for i in range(len(codes))]
-    return Msg(
-        ", ".join(f"{{{k}}}" for k in keys), dict(zip(keys, map(LanguageName, codes), strict=True))
-    )
+    params: dict[str, Param] = dict(zip(keys, map(LanguageName, codes), strict=True))
+    params["sep"] = LIST_SEPARATOR
+    return Msg("{sep}".join(f"{{{k}}}" for k in keys), params)
+
+
+# Between the items of a short list: a comma and a space, or the reader's own comma ("، ").
+LIST_SEPARATOR = NP_("list", ", ")
 
 
 def _builder_line(builder: Builder, lookup: Lookup) -> Msg:
@@ -375,8 +379,8 @@ def consent(handoff: Handoff, lookup: Lookup) -> Reply:
         ),
         N_(
             "Nothing goes to the municipality, the IND, benefits agencies or anyone else. "
-            "You can stop sharing at any time with /mydata or /forget, or under "
-            "“My requests for contact”."
+            "You can stop sharing at any time under “My requests for contact”, or delete "
+            "everything with /forget."
         ),
         N_("Do you agree that I send this?"),
     ]
@@ -405,11 +409,15 @@ def under_16() -> Reply:
     )
 
 
-def sent(handoff: Handoff) -> Reply:
+def sent(handoff: Handoff, asked: int) -> Reply:
+    """Sent: `asked` builders got the offer now (none: the coordinator will choose)."""
     return Reply.of(
-        N_(
-            "Sent. I asked the community builders. When one of them says yes, I tell you here. "
+        NN_(
+            "Sent. I asked the community builder. When they say yes, I tell you here. "
             "Your reference is {reference}.",
+            "Sent. I asked {count} community builders. When one of them says yes, I tell you "
+            "here. Your reference is {reference}.",
+            max(asked, 1),
             reference=Code(handoff.reference),
         )
     )
@@ -745,16 +753,22 @@ def case_card(found: Handoff, builder_id: str) -> Reply:
                 ),
             ),
         )
-    who = (
-        FORGOTTEN_CARD
+    about = found.details.get("about")
+    who: tuple[Msg, ...] = (
+        (FORGOTTEN_CARD,)
         if found.details.get(FORGOTTEN)
-        else N_("Name: {name}", name=_said(found.details.get("name"), found.language))
+        else (
+            N_("Name: {name}", name=_said(found.details.get("name"), found.language)),
+            N_("What they wrote: {text}", text=_said(about, found.language)),
+        )
+        if isinstance(about, str)
+        else (N_("Name: {name}", name=_said(found.details.get("name"), found.language)),)
     )
     return Reply(
         (
             N_("<b>Your case</b> ({reference})", reference=Code(found.reference)),
             *summary(found),
-            who,
+            *who,
         ),
         case_buttons(found.reference) if found.state == ACCEPTED else (),
     )
