@@ -16,6 +16,7 @@ import pytest
 
 from bot import terminal
 from bot.directory import SAMPLE, Directory, load
+from bot.i18n import Translator
 from bot.replies import N_, NP_, Code, Day
 from bot.routing import route
 from bot.settings import Settings
@@ -261,3 +262,42 @@ async def test_try_mode_as_builder_shows_the_builder_menu(tmp_path: Path) -> Non
     assert "There is no builder b-999" in text
     assert f"Welkom, {SANNE}." in text
     assert "📂" in text  # the builder menu's "My open cases"
+
+
+async def test_try_mode_plays_both_sides_of_a_handoff(tmp_path: Path) -> None:
+    """One terminal: become builder b-001, go back to the resident menu, ask for contact in
+    1053, and accept the offer that arrives in the same terminal."""
+    settings = Settings(
+        db=tmp_path / "try.sqlite3",
+        operator="Gemeente Testdorp",
+        privacy_contact="privacy@testdorp.example",
+    )
+    nl = Translator("nl")
+    words = [
+        "/start",
+        "Verder",
+        "/as builder b-001",
+        "/as resident",
+        nl.label(NP_("button", "Find a community builder")),
+        "1053AB",
+        nl.label(NP_("button", "Ask them to contact me")),
+        nl.label(NP_("age", "Yes, 16 or older")),
+        "Ik wil een koffieochtend beginnen",
+        nl.label(NP_("contact", "Through this chat")),
+        "nee",
+        "Amina",
+        nl.label(NP_("button", "Next")),
+        nl.label(NP_("button", "Yes, send it")),
+        nl.label(NP_("button", "Accept")),
+    ]
+    out = io.StringIO()
+    assert await terminal.chat(settings, "nl", io.StringIO("\n".join(words) + "\n"), out) == 0
+    text = out.getvalue()
+    sent = text.index(f"> {nl.label(NP_('button', 'Yes, send it'))}")
+    accepted = text.index(f"> {nl.label(NP_('button', 'Accept'))}")
+    offer = text[sent:accepted]
+    assert f"✅ {nl.label(NP_('button', 'Accept'))}" in offer  # the offer came to this terminal
+    assert "Amina" not in offer and "koffieochtend" not in offer  # no name or words before
+    after = text[accepted:]
+    assert "Amina" in after and "koffieochtend" in after  # the builder's details
+    assert SANNE in after  # the resident hears who will contact them
