@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.domain import OutboxMessage
-from bot.flows import handoff
+from bot.flows import handoff_screens, tiers
 from bot.flows.effects import PassOffer
 from bot.store import Changes
 
@@ -39,7 +39,7 @@ async def sweep(services: Services, now: dt.datetime) -> int:
     moved = 0
     for found in due:
         changes = Changes(now=now)
-        changes.conditional.append((0, handoff.next_move(found, lookup, now)))
+        changes.conditional.append((0, tiers.next_move(found, lookup, now)))
         await store.commit(changes)
         moved += 1
         log.info("a handoff moved on from tier %d", found.tier + 1)
@@ -56,7 +56,7 @@ async def digest(services: Services, now: dt.datetime) -> bool:
     changes = Changes(now=now)
     changes.ops.append(store.set_meta(DIGEST_KEY, str(today)))
     if waiting:
-        reply = handoff.unassigned_digest(waiting)
+        reply = handoff_screens.unassigned_digest(waiting)
         for operator in sorted(services.admins | await store.operators()):
             changes.send(OutboxMessage(operator, reply, reason="handoff digest"))
     await store.commit(changes)

@@ -11,7 +11,7 @@ from test_directory_cli import buurtbot, sample_copy
 
 from bot.directory import BUILDERS, SAMPLE
 from bot.domain import OFFERED, UNASSIGNED
-from bot.flows import handoff
+from bot.flows import handoff_screens
 
 from chatbench import Bench, Person, greeted
 from handoffsteps import accepted, builder, delivered, directory, request, stored
@@ -58,7 +58,7 @@ async def test_an_offer_to_a_removed_builder_is_edited_to_no_longer_yours(
     await bench.bot.sweep()
     await delivered(bench)
     assert text_of(sanne, offer.message_id) == sanne.said(
-        handoff.no_longer_yours(offered).paragraphs[0]
+        handoff_screens.no_longer_yours(offered).paragraphs[0]
     )
     moved = await stored(bench, offered)
     assert moved is not None and moved.state == UNASSIGNED  # nobody else in 1053: coordinator
@@ -90,7 +90,7 @@ async def test_the_resident_hears_a_new_person_will_be_in_touch(
     assert bench.bot is not None
     await bench.bot.sweep()
     await delivered(bench)
-    assert amina.last_text == amina.said(handoff.new_person(taken).paragraphs[0])
+    assert amina.last_text == amina.said(handoff_screens.new_person(taken).paragraphs[0])
 
 
 async def test_what_the_cli_wrote_waits_for_the_running_bots_minute_sweep(
@@ -98,7 +98,7 @@ async def test_what_the_cli_wrote_waits_for_the_running_bots_minute_sweep(
 ) -> None:
     _sanne, _joost, amina, _bram, taken, _offered = await cases(bench)
     await without_sanne(bench, tmp_path)
-    told = amina.said(handoff.new_person(taken).paragraphs[0])
+    told = amina.said(handoff_screens.new_person(taken).paragraphs[0])
     waiting = await bench.store.db.execute_fetchall(
         "SELECT count(*) FROM outbox WHERE chat_id = ? AND status = 'pending'", (amina.id,)
     )

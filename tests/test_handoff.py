@@ -16,7 +16,7 @@ import pytest
 
 from bot.domain import ACCEPTED, CANCELLED, DRAFT, OFFERED, UNASSIGNED
 from bot.fakeapi import Failure
-from bot.flows import handoff
+from bot.flows import handoff, handoff_screens
 from bot.flows.asking import STOPPED, stop_sharing
 from bot.outbox import blocked_bot
 from bot.replies import N_, Code, Said
@@ -148,7 +148,7 @@ async def test_no_builder_for_the_postcode_is_said_honestly_and_the_operators_he
     )
     await hb.settled()
     olga = operator(hb)
-    told = olga.said(handoff.missing_builder(handoff.Where(area=9999), "nl").paragraphs[0])
+    told = olga.said(handoff_screens.missing_builder(handoff.Where(area=9999), "nl").paragraphs[0])
     assert hb.texts(OLGA) == [told]
     assert "Amina" not in told
 
@@ -173,7 +173,9 @@ async def test_an_area_whose_builders_are_not_in_the_bot_gives_the_municipality_
     assert "Samira" not in text and "Daan" not in text
     await hb.settled()
     assert hb.texts(OLGA) == [
-        operator(hb).said(handoff.missing_builder(handoff.Where(area=1181), "nl").paragraphs[0])
+        operator(hb).said(
+            handoff_screens.missing_builder(handoff.Where(area=1181), "nl").paragraphs[0]
+        )
     ]
 
 
@@ -189,7 +191,7 @@ async def test_no_at_the_consent_screen_deletes_the_draft_and_offers_nothing(
     assert (await hb.handoff(reference)).state == DRAFT
     await amina.tap(NO_SEND)
     await hb.settled()
-    assert amina.said(handoff.NOT_SENT) in amina.last_text
+    assert amina.said(handoff_screens.NOT_SENT) in amina.last_text
     assert await hb.store.handoff(reference) is None
     assert not mentions(sanne, reference)
     assert await hb.consents(amina.id) == []
@@ -200,7 +202,7 @@ async def test_yes_offers_it_and_records_consent(hb: HandoffBench) -> None:
     amina = await greeted(hb)
     reference = await hb.shared(amina)
     # Only Sanne covers 1053 and is in the bot: the resident hears one builder was asked.
-    assert amina.said(handoff.sent(await hb.handoff(reference), 1).paragraphs[0]) in (
+    assert amina.said(handoff_screens.sent(await hb.handoff(reference), 1).paragraphs[0]) in (
         amina.texts_after(0)
     )
     assert offers(sanne, reference)
@@ -237,7 +239,7 @@ async def test_a_resident_under_16_hears_to_ask_a_parent_and_nothing_is_kept(
     await amina.send("1053 AB")
     await amina.tap(ASK_THEM)
     await amina.tap(CHILD)
-    assert amina.said(handoff.under_16().paragraphs[0]) in amina.texts_after(0)
+    assert amina.said(handoff_screens.under_16().paragraphs[0]) in amina.texts_after(0)
     assert await hb.handoff_count() == 0
     _resident, session = await hb.store.chat(amina.id)
     assert session.draft is None
@@ -255,7 +257,7 @@ async def test_an_offer_shows_no_name_and_no_words_of_the_resident(hb: HandoffBe
     [offer] = offers(sanne, reference)
     assert "Amina" not in offer.text and ABOUT not in offer.text
     found = await hb.handoff(reference)
-    for line in handoff.summary(found):
+    for line in handoff_screens.summary(found):
         assert sanne.said(line) in offer.text
 
 
@@ -303,10 +305,10 @@ async def test_the_resident_hears_who_accepted_and_the_other_offer_says_taken(
         )
     )
     assert "Sanne Voorbeeld" in amina.last_text
-    assert olenas.text == olena.said(handoff.taken(reference).paragraphs[0])
+    assert olenas.text == olena.said(handoff_screens.taken(reference).paragraphs[0])
     assert not olenas.buttons
     await olena.press(olenas, f"b:acc:{reference}")  # a late Accept
-    assert olena.said(handoff.too_late(reference).paragraphs[0]) in olena.texts_after(-2)
+    assert olena.said(handoff_screens.too_late(reference).paragraphs[0]) in olena.texts_after(-2)
     found = await hb.handoff(reference)
     assert (found.state, found.builder) == (ACCEPTED, "b-001")
     assert found.offers == {"b-001": "accepted", "b-003": "taken"}
@@ -372,8 +374,8 @@ async def test_of_two_builders_accepting_at_once_exactly_one_wins(hb: HandoffBen
     found = await hb.handoff(reference)
     assert found.state == ACCEPTED
     loser = b["b-003" if found.builder == "b-001" else "b-001"]
-    late = loser.said(handoff.too_late(reference).paragraphs[0])
-    taken = loser.said(handoff.taken(reference).paragraphs[0])
+    late = loser.said(handoff_screens.too_late(reference).paragraphs[0])
+    taken = loser.said(handoff_screens.taken(reference).paragraphs[0])
     assert late in loser.texts_after(0) or taken in loser.texts_after(0)
     assert sorted(found.offers.values()) == ["accepted", "taken"]
     winner = "Sanne Voorbeeld" if found.builder == "b-001" else "Olena Demo"
@@ -482,7 +484,9 @@ async def test_a_builder_accepting_a_request_not_offered_to_them_is_refused(
     await youssef.press(youssef.last, f"b:pass:{reference}")
     found = await hb.handoff(reference)
     assert (found.state, found.offers) == (OFFERED, {"b-001": "open"})
-    assert youssef.said(handoff.too_late(reference).paragraphs[0]) in youssef.texts_after(-2)
+    assert youssef.said(handoff_screens.too_late(reference).paragraphs[0]) in youssef.texts_after(
+        -2
+    )
     assert not any("Youssef" in t for t in amina.texts_after(0))
 
 

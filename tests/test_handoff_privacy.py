@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from bot.domain import CANCELLED, UNASSIGNED
-from bot.flows import asking, handoff
+from bot.flows import asking, handoff, handoff_screens
 from bot.replies import N_, NP_
 from bot.store import handoffs
 
@@ -92,7 +92,9 @@ async def test_forget_tells_the_builder_who_holds_the_case(bench: Bench) -> None
     amina = await greeted(bench)
     found = await accepted(bench, amina, sanne)
     await forget(amina)
-    assert sanne.last_text == sanne.said(handoff.resident_forgot(found.reference).paragraphs[0])
+    assert sanne.last_text == sanne.said(
+        handoff_screens.resident_forgot(found.reference).paragraphs[0]
+    )
 
 
 async def test_the_builders_open_cases_show_the_case_anonymised_after_forget(
@@ -106,7 +108,7 @@ async def test_the_builders_open_cases_show_the_case_anonymised_after_forget(
     await sanne.tap(BUILDER_MENU)
     await sanne.tap(MY_CASES)
     card = next(t for t in reversed(sanne.texts_after(0)) if found.reference in t)
-    assert sanne.said(handoff.FORGOTTEN_CARD) in card
+    assert sanne.said(handoff_screens.FORGOTTEN_CARD) in card
     assert "Amina" not in card
     kept = await stored(bench, found.reference)
     assert kept is not None and kept.owner is None and kept.builder == "b-001"

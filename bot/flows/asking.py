@@ -20,7 +20,7 @@ from bot.domain import (
     Resident,
     Session,
 )
-from bot.flows import conversation, handoff
+from bot.flows import conversation, handoff, handoff_screens, tiers
 from bot.flows.conversation import Env, Turn
 from bot.flows.effects import OPERATORS, DropHandoff, Moved, Notify, Result, ShareHandoff
 from bot.flows.finding import ASK_CONTACT, NOWHERE
@@ -73,7 +73,7 @@ def handle(person: Resident, session: Session, token: str, env: Env) -> Turn:
     if action == handoff.YES:
         return _share(person, session, env)
     if action == handoff.NO:
-        return _drop(person, session, reference, handoff.NOT_SENT)
+        return _drop(person, session, reference, handoff_screens.NOT_SENT)
     if action == handoff.STOP:
         return _drop(person, session, reference, STOPPED)
     return conversation.stale(person, session, env)
@@ -93,7 +93,7 @@ def _for_plan(person: Resident, session: Session, reference: str, env: Env) -> T
         return Turn(person, session, (conversation.menu(person, NOT_YOURS),), stale=True)
     where = handoff.where_of(plan.postcode, plan.reference)
     if where is None or env.lookup is None:
-        return Turn(person, session, (handoff.no_builder(NOWHERE, Where()),))
+        return Turn(person, session, (handoff_screens.no_builder(NOWHERE, Where()),))
     return _shown(person, session, where, env)
 
 
@@ -101,10 +101,10 @@ def _shown(person: Resident, session: Session, where: Where, env: Env) -> Turn:
     assert env.lookup is not None
     language = person.language or ""
     found = handoff.routed(env.lookup, language, where)
-    shown = handoff.who_covers(found, where, env.lookup)
+    shown = handoff_screens.who_covers(found, where, env.lookup)
     if found.found or len(found.municipalities) > 1:
         return Turn(person, session, (shown,))
-    told = Notify(OPERATORS, handoff.missing_builder(where, language), reason="no builder")
+    told = Notify(OPERATORS, handoff_screens.missing_builder(where, language), reason="no builder")
     return Turn(person, session, (shown,), effects=(told,))
 
 
@@ -116,7 +116,7 @@ def _share(person: Resident, session: Session, env: Env) -> Turn:
         return Turn(
             person, session, (Reply.of(_state_said(found.state)), conversation.menu(person))
         )
-    offered = handoff.offering(found, lookup, env.now, 0)
+    offered = tiers.offering(found, lookup, env.now, 0)
     if offered is None:
         # Everyone it would go to left or paused since the consent screen: start the sweep's
         # way at once (it moves an offered handoff with no open offer to the coordinators).
@@ -128,7 +128,7 @@ def _share(person: Resident, session: Session, env: Env) -> Turn:
             offered.tier,
             offered.to,
             offered.due_at,
-            tuple(handoff.offer_messages(found, offered)),
+            tuple(tiers.offer_messages(found, offered)),
         )
 
     def told(results: Sequence[Result]) -> tuple[Reply, ...]:
@@ -136,7 +136,7 @@ def _share(person: Resident, session: Session, env: Env) -> Turn:
         assert isinstance(moved, Moved)
         if not moved.moved:
             return (Reply.of(_state_said(moved.state)), conversation.menu(person))
-        return (handoff.sent(found, len(share.offers)), conversation.menu(person))
+        return (handoff_screens.sent(found, len(share.offers)), conversation.menu(person))
 
     return Turn(person, session, effects=(share,), then=told)
 
@@ -182,7 +182,7 @@ def my_requests(
                 f"{HANDOFF}:{handoff.NOT_NEEDED}:{h.reference}",
                 "🏁",
             )
-            buttons = ((handoff.write_to_builder(h.reference, name),), (done,), *buttons)
+            buttons = ((handoff_screens.write_to_builder(h.reference, name),), (done,), *buttons)
         replies.append(
             Reply(
                 (

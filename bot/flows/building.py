@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.domain import RESIDENT, Handoff, Resident, Session
-from bot.flows import conversation, handoff, offers, screens
+from bot.flows import conversation, handoff_screens, offers, screens
 from bot.flows import validators as v
 from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.effects import PauseBuilder
@@ -40,7 +40,7 @@ def answer_query(query: OpenCases, found: Sequence[Handoff], env: Env) -> tuple[
             "message here."
         )
         return (menu(env, none),)
-    replies = [handoff.case_card(h, query.builder_id) for h in found[:20]]
+    replies = [handoff_screens.case_card(h, query.builder_id) for h in found[:20]]
     return (*replies, menu(env))
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain import DRAFT, Handoff
-from bot.flows import handoff
+from bot.flows import handoff, handoff_screens
 from bot.flows.effects import OPERATORS, DraftHandoff, Notify
 from bot.flows.engine import Answers, Flow, Kind, Option, Step
 from bot.flows.handoff import Where
@@ -127,12 +127,14 @@ def _found(answers: Answers, done: Finishing) -> Ending:
     """Who covers the area; no one: say so, and tell the operators (area and language only)."""
     where = handoff.where_of(answers["where"], done.context.get("plan"))
     if where is None or done.lookup is None:
-        return Ending((handoff.no_builder(NOWHERE, Where()),))
+        return Ending((handoff_screens.no_builder(NOWHERE, Where()),))
     found = handoff.routed(done.lookup, done.language, where)
-    shown = handoff.who_covers(found, where, done.lookup)
+    shown = handoff_screens.who_covers(found, where, done.lookup)
     if found.found or len(found.municipalities) > 1:
         return Ending((shown,), keep_menu=False)
-    told = Notify(OPERATORS, handoff.missing_builder(where, done.language), reason="no builder")
+    told = Notify(
+        OPERATORS, handoff_screens.missing_builder(where, done.language), reason="no builder"
+    )
     return Ending((shown,), (told,), keep_menu=False)
 
 
@@ -140,10 +142,10 @@ def _ask(answers: Answers, done: Finishing) -> Ending:
     """The consent screen, for a handoff kept as a draft: shared with nobody until a yes."""
     where = Where.parse(str(done.context.get("where", "")))
     if where is None or done.lookup is None:
-        return Ending((handoff.no_builder(NOWHERE, Where()),))
+        return Ending((handoff_screens.no_builder(NOWHERE, Where()),))
     found = handoff.routed(done.lookup, done.language, where)
     if not found.found:
-        return Ending((handoff.no_builder(found, where),))
+        return Ending((handoff_screens.no_builder(found, where),))
     plan: Mapping[str, Any] | None = done.context.get("plan_answers")
     draft = Handoff(
         reference=done.new_reference(),
@@ -158,13 +160,15 @@ def _ask(answers: Answers, done: Finishing) -> Ending:
         created_at=done.now,
         tiers=tuple(tuple(b.id for b in tier) for tier in found.tiers),
     )
-    return Ending((handoff.consent(draft, done.lookup),), (DraftHandoff(draft),), keep_menu=False)
+    return Ending(
+        (handoff_screens.consent(draft, done.lookup),), (DraftHandoff(draft),), keep_menu=False
+    )
 
 
 def _early(answers: Answers) -> Ending | None:
     """Below 16, a parent must agree first (UAVG art. 5): stop at once, keeping nothing."""
     if answers.get("age") == CHILD:
-        return Ending((handoff.under_16(),))
+        return Ending((handoff_screens.under_16(),))
     return None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain import OFFERED, UNASSIGNED, Handoff, OutboxMessage, Resident, Session
-from bot.flows import handoff
+from bot.flows import handoff, handoff_screens
 from bot.flows.conversation import Env, Turn
 from bot.flows.effects import Moved, PassOffer, Result, TakeHandoff
 from bot.flows.handoff import ACCEPT, ASSIGN, PASS
@@ -34,17 +34,17 @@ def handle(person: Resident, session: Session, token: str, env: Env, menu: Reply
     me = env.seat.builder_id
     if action == ACCEPT and not target:
         if found.state != OFFERED or found.offers.get(me) != "open":
-            return Turn(person, session, (handoff.too_late(reference), menu), stale=True)
+            return Turn(person, session, (handoff_screens.too_late(reference), menu), stale=True)
         return _take(person, session, found, me, OFFERED, env, menu)
     if action == PASS and not target:
         if found.state != OFFERED or found.offers.get(me) != "open":
-            return Turn(person, session, (handoff.too_late(reference), menu), stale=True)
+            return Turn(person, session, (handoff_screens.too_late(reference), menu), stale=True)
         return _pass(person, session, found, me, menu)
     if action == ASSIGN and target:
         if not _may_assign(found, me, target, env):
             return refused
         if found.state != UNASSIGNED:
-            return Turn(person, session, (handoff.too_late(reference), menu), stale=True)
+            return Turn(person, session, (handoff_screens.too_late(reference), menu), stale=True)
         return _take(person, session, found, target, UNASSIGNED, env, menu)
     return refused
 
@@ -75,7 +75,7 @@ def _take(
     assert env.lookup is not None
     builder = env.lookup.builder(builder_id)
     assert builder is not None
-    details = handoff.accepted_details(found)
+    details = handoff_screens.accepted_details(found)
     assigned: tuple[OutboxMessage, ...] = ()
     if expect == UNASSIGNED:
         user_id = env.lookup.accounts[builder_id]
@@ -87,8 +87,8 @@ def _take(
         found.reference,
         builder_id,
         expect,
-        taken=handoff.taken(found.reference),
-        tell_owner=handoff.resident_told(found, builder, env.lookup),
+        taken=handoff_screens.taken(found.reference),
+        tell_owner=handoff_screens.resident_told(found, builder, env.lookup),
         tell_builder=assigned,
     )
 
@@ -96,7 +96,7 @@ def _take(
         [moved] = results
         assert isinstance(moved, Moved)
         if not moved.moved:
-            return (handoff.too_late(found.reference), menu)
+            return (handoff_screens.too_late(found.reference), menu)
         if expect == UNASSIGNED:
             done = N_(
                 "Request {reference} is assigned to {name}. They and the resident are told.",
@@ -123,7 +123,7 @@ def _pass(person: Resident, session: Session, found: Handoff, me: str, menu: Rep
         [moved] = results
         assert isinstance(moved, Moved)
         if not moved.moved:
-            return (handoff.too_late(found.reference), menu)
-        return (handoff.passed(found.reference), menu)
+            return (handoff_screens.too_late(found.reference), menu)
+        return (handoff_screens.passed(found.reference), menu)
 
     return Turn(person, session, effects=(PassOffer(found.reference, me),), then=told)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain import BUILDER, OPERATOR, Resident, Session
-from bot.flows import asking, conversation, handoff, screens
+from bot.flows import asking, conversation, handoff_screens, screens
 from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.effects import Forget, Result
 from bot.flows.engine import Ctx, Tapped, Typed
@@ -166,7 +166,7 @@ def _tap(person: Resident, session: Session, token: str, env: Env) -> Turn:
     forget = Forget(
         person.user_id,
         case_closed,
-        tell_builder=handoff.resident_forgot,
+        tell_builder=handoff_screens.resident_forgot,
         tell_offered=asking.stop_sharing,
     )
 

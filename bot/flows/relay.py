@@ -36,14 +36,7 @@ from bot.flows import building, conversation, handoff
 from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.effects import CloseHandoff, Moved, RelayMessage, Result
 from bot.flows.engine import Tapped
-from bot.flows.handoff import (
-    CLOSE,
-    HANDOFF,
-    NOT_NEEDED,
-    OUTCOME,
-    STOP_WRITING,
-    WRITE,
-)
+from bot.flows.handoff import CLOSE, HANDOFF, NOT_NEEDED, OUTCOME, STOP_WRITING, WRITE
 from bot.flows.kinds import Origin, Sent, SharedContact, SharedLocation, Typed, Voice
 from bot.replies import N_, NP_, Button, Code, Msg, Param, Reply, Said
 

@@ -28,7 +28,7 @@ from bot.directory import (
     WorkingHours,
 )
 from bot.domain import ACCEPTED, OFFERED, UNASSIGNED, Handoff, OutboxMessage
-from bot.flows import handoff
+from bot.flows import handoff, handoff_screens, tiers
 from bot.flows.handoff import Lookup
 from bot.store import builders, handoffs, rows
 
@@ -166,7 +166,7 @@ async def builders_removed(
         found = await _handoff_by_id(db, handoff_id)
         edit = OutboxMessage(
             user_id,
-            handoff.no_longer_yours(found.reference),
+            handoff_screens.no_longer_yours(found.reference),
             "offer withdrawn: builder left",
             key=handoff.offer_key(found.reference),
             kind="edit",
@@ -178,7 +178,7 @@ async def builders_removed(
             "SELECT 1 FROM offers WHERE handoff = ? AND state = 'open'", (handoff_id,)
         )
         if found.state == OFFERED and not list(still):
-            await handoffs.move_on(db, handoff.next_move(found, lookup, now), now, told)
+            await handoffs.move_on(db, tiers.next_move(found, lookup, now), now, told)
     held = [
         (r[0], handoffs._handoff(r), gone[r[12]])
         for r in await db.execute_fetchall(
@@ -193,7 +193,7 @@ async def builders_removed(
                     updated_at = ? WHERE id = ?""",
             (at, handoff_id),
         )
-        for message in handoff.builder_left(found, left, lookup):
+        for message in tiers.builder_left(found, left, lookup):
             await handoffs._send(db, message, now, told)
     return len(told)
 
