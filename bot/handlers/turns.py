@@ -14,7 +14,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from telegram import Bot, CallbackQuery, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -22,7 +22,16 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.directory_cache import DirectoryCache
-from bot.domain import BUILDER, OPERATOR, OutboxMessage, Resident, Seat, Session
+from bot.domain import (
+    BUILDER,
+    OPERATOR,
+    Handoff,
+    Initiative,
+    OutboxMessage,
+    Resident,
+    Seat,
+    Session,
+)
 from bot.flows import (
     asking,
     audiences,
@@ -46,6 +55,7 @@ from bot.flows.effects import (
 )
 from bot.flows.engine import STALE, Tapped
 from bot.flows.finding import ASK_CONTACT, FIND_BUILDER
+from bot.flows.handoff import Lookup
 from bot.flows.initiative import new_reference
 from bot.flows.screens import Operator
 from bot.handlers.render import (
@@ -181,6 +191,15 @@ def _not_modified(error: BadRequest) -> bool:
     return "not modified" in error.message.lower()
 
 
+class LookedUp(NamedTuple):
+    """What a turn needs from the store besides the person (see `Turns._looked_up`)."""
+
+    plan: Initiative | None
+    handoff: Handoff | None
+    replied: str | None
+    lookup: Lookup | None
+
+
 def _finding(event: Input, session: Session) -> bool:
     """Whether a turn may need the directory: one that finds a builder or asks for contact."""
     if isinstance(event, Tapped) and event.token.startswith(f"{handoff.HANDOFF}:"):
@@ -282,20 +301,15 @@ class Turns:
             return privacy.export(query, data, now=now, admin=admin)
         raise AssertionError(f"unknown query {query!r}")
 
-    async def _decide_and_commit(
-        self, user_id: int, telegram_language: str | None, event: Input
-    ) -> tuple[conversation.Turn, list[Result]]:
+    async def _looked_up(self, user_id: int, session: Session, event: Input) -> LookedUp:
+        """What the turn needs from the store besides the person, as `Env` fields: the saved
+        plan or the handoff a button names (to be checked against them as stored, never
+        trusted as sent), the case a relayed message belongs to, and the directory with who
+        can be reached, for the turns that find a builder or move a handoff."""
         store = self.s.store
-        resident, session = await self.person(user_id)
-        acting, seat = await self.seat(resident)
-        tr = self.s.languages(resident.language)
-        receipt = RECEIPT.get()
-        # A saved plan's button is checked against the plan as stored: looked up first, and
-        # only among this person's own plans.
+        # A saved plan is looked up only among this person's own plans.
         reference = conversation.plan_named(event)
         plan = None if reference is None else await store.initiative(user_id, reference)
-        # A handoff's button is checked against the handoff as stored, and the directory
-        # is read for the turns that find a builder or move a handoff.
         named = handoff.handoff_named(event.token) if isinstance(event, Tapped) else None
         # The relay: a case its button names, the case of the relayed copy a message replies
         # to, or the case the person is writing to.
@@ -315,15 +329,26 @@ class Turns:
             directory = await self.s.directory(fresh=True)
             if directory is not None:
                 lookup = await store.lookup(directory, self.s.clock.now().date())
+        return LookedUp(plan, found, replied, lookup)
+
+    async def _decide_and_commit(
+        self, user_id: int, telegram_language: str | None, event: Input
+    ) -> tuple[conversation.Turn, list[Result]]:
+        store = self.s.store
+        resident, session = await self.person(user_id)
+        acting, seat = await self.seat(resident)
+        tr = self.s.languages(resident.language)
+        receipt = RECEIPT.get()
+        looked_up = await self._looked_up(user_id, session, event)
         operator = await self.s.operator()
         for attempt in range(3):
             env = replace(
                 self.env(tr, telegram_language, operator),
-                plan=plan,
                 seat=seat,
-                lookup=lookup,
-                handoff=found,
-                replied=replied,
+                plan=looked_up.plan,
+                handoff=looked_up.handoff,
+                replied=looked_up.replied,
+                lookup=looked_up.lookup,
             )
             turn = audiences.handle(acting, session, event, env)
             kept = turn.resident
