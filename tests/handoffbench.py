@@ -5,6 +5,7 @@ and outbox waits that cost no time. Several people in one test, through the real
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -12,10 +13,14 @@ from bot.directory import SAMPLE, load
 from bot.domain import Handoff
 from bot.fakeapi import Message
 from bot.replies import N_, NP_
+from bot.store import handoffs
 
-from chatbench import Person, greeted
+from chatbench import Bench, Person, greeted
 from outboxbench import OutboxBench
 
+WAIT = 30.0
+BUILDER_MENU = NP_("button", "Community builder menu")
+MY_CASES = NP_("button", "My open cases")
 FIND = NP_("button", "Find a community builder")
 MINE = NP_("button", "My requests for contact")
 ASK_THEM = NP_("button", "Ask them to contact me")
@@ -48,18 +53,11 @@ class HandoffBench(OutboxBench):
     """An outbox bench with the sample directory and helpers for both sides of a handoff."""
 
     async def load_sample(self) -> None:
-        await self.store.load_directory(load(SAMPLE), self.clock.now(), "sample")
+        await directory(self)
 
     async def builder(self, builder_id: str, language: str = "nl") -> Person:
         """A greeted person who opened an invite link for this builder of the directory."""
-        now = self.clock.now()
-        name = NAMES.get(builder_id, builder_id)
-        token = await self.store.create_invite(
-            "builder", name, now, now + dt.timedelta(hours=72), builder_id
-        )
-        person = await greeted(self, language, name=name)
-        await person.send(f"/start {token}")
-        return person
+        return await builder(self, builder_id, language=language)
 
     async def builders(self, *ids: str) -> dict[str, Person]:
         return {i: await self.builder(i) for i in ids}
@@ -159,3 +157,66 @@ def offers(builder: Person, reference: str) -> list[Message]:
 
 def mentions(person: Person, reference: str) -> list[str]:
     return [m.text for m in person.bot_messages if reference in m.text]
+
+
+# --- Steps for any bench (the privacy and directory-removal tests use the plain one) -------
+
+
+async def directory(bench: Bench) -> None:
+    """The sample directory, loaded as try-mode does."""
+    await bench.store.load_directory(load(SAMPLE), bench.clock.now(), "sample")
+
+
+async def builder(
+    bench: Bench, builder_id: str = "b-001", name: str | None = None, language: str = "nl"
+) -> Person:
+    """A greeted person bound to a builder of the directory by an invite link."""
+    now = bench.clock.now()
+    name = name or NAMES.get(builder_id, builder_id)
+    token = await bench.store.create_invite(
+        "builder", name, now, now + dt.timedelta(hours=72), builder_id
+    )
+    person = await greeted(bench, language, name=name)
+    await person.send(f"/start {token}")
+    return person
+
+
+async def delivered(bench: Bench) -> None:
+    """Until the outbox has sent everything waiting."""
+    assert bench.bot is not None
+    await asyncio.wait_for(bench.bot.outbox.idle(), WAIT)
+
+
+async def to_consent(resident: Person) -> None:
+    """From the menu to the consent screen: area 1053, contact through this chat."""
+    resident.bench.clock.advance(minutes=1)  # a person, not a flood
+    await resident.tap(FIND)
+    await resident.send("1053AB")
+    await resident.tap(ASK_THEM)
+    await resident.tap(ADULT)
+    await resident.send(ABOUT)
+    await resident.tap(BY_CHAT)
+    await resident.send("ja")
+    await resident.send(resident.name)
+    await resident.tap(NEXT)
+    resident.bench.clock.advance(minutes=1)
+
+
+async def request(bench: Bench, resident: Person) -> Handoff:
+    """The resident asks for contact and consents: offered, the offers delivered."""
+    await to_consent(resident)
+    await resident.tap(YES_SEND)
+    await delivered(bench)
+    return (await handoffs.of_owner(bench.store, resident.id))[0]
+
+
+async def accepted(bench: Bench, resident: Person, sanne: Person) -> Handoff:
+    """A request for contact Sanne accepted (from her newest offer)."""
+    found = await request(bench, resident)
+    await sanne.tap(ACCEPT)
+    await delivered(bench)
+    return found
+
+
+async def stored(bench: Bench, reference: str) -> Handoff | None:
+    return await handoffs.named(bench.store, reference)

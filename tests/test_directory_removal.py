@@ -14,7 +14,7 @@ from bot.domain import OFFERED, UNASSIGNED
 from bot.flows import handoff_screens
 
 from chatbench import Bench, Person, greeted
-from handoffsteps import accepted, builder, delivered, directory, request, stored
+from handoffbench import accepted, builder, delivered, directory, request, stored
 
 SANNE_LINE = next(
     line + "\n"

@@ -15,7 +15,7 @@ from bot.replies import N_, NP_
 from bot.store import handoffs
 
 from chatbench import Bench, Person, greeted
-from handoffsteps import (
+from handoffbench import (
     ABOUT,
     BUILDER_MENU,
     MY_CASES,
