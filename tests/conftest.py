@@ -8,6 +8,7 @@ import pytest
 from bot.fakeapi import FakeTelegram, serve_http
 
 from chatbench import Bench
+from handoffbench import HandoffBench
 from outboxbench import OutboxBench
 
 
@@ -39,6 +40,20 @@ async def server() -> AsyncIterator[tuple[FakeTelegram, str]]:
 async def ob(tmp_path: Path) -> AsyncIterator[OutboxBench]:
     bench = OutboxBench(tmp_path)
     await bench.start()
+    try:
+        yield bench
+    finally:
+        if bench.hold is not None:
+            bench.hold.set()
+        await bench.stop()
+
+
+@pytest.fixture
+async def hb(tmp_path: Path) -> AsyncIterator[HandoffBench]:
+    """A handoff bench with the sample directory loaded."""
+    bench = HandoffBench(tmp_path)
+    await bench.start()
+    await bench.load_sample()
     try:
         yield bench
     finally:

@@ -8,8 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -40,19 +39,6 @@ from handoffbench import (
 from outboxbench import OLGA
 
 AMSTERDAM = N_("You can contact the municipality of {municipality}: {contact}")
-
-
-@pytest.fixture
-async def hb(tmp_path: Path) -> AsyncIterator[HandoffBench]:
-    bench = HandoffBench(tmp_path)
-    await bench.start()
-    await bench.load_sample()
-    try:
-        yield bench
-    finally:
-        if bench.hold is not None:
-            bench.hold.set()
-        await bench.stop()
 
 
 def operator(hb: HandoffBench) -> Person:

@@ -4,11 +4,6 @@ as written and never breaks the message."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from bot.flows.validators import Problem, parse_postcode
 from bot.replies import N_, NP_
 
@@ -18,17 +13,6 @@ from handoffbench import ASK_THEM, FIND, HandoffBench, offers
 # Near the sample's "Buurthuis Centrum" (areas 1011-1018), and far from every office.
 CENTRUM = {"latitude": 52.3731, "longitude": 4.8926}
 NORTH_SEA = {"latitude": 52.9, "longitude": 4.2}
-
-
-@pytest.fixture
-async def hb(tmp_path: Path) -> AsyncIterator[HandoffBench]:
-    bench = HandoffBench(tmp_path)
-    await bench.start()
-    await bench.load_sample()
-    try:
-        yield bench
-    finally:
-        await bench.stop()
 
 
 async def test_a_shared_location_finds_the_builders_of_the_nearest_office(
