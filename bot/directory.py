@@ -31,6 +31,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from bot.i18n import ALIASES
+from bot.municipal import MunicipalSupport
 
 MUNICIPALITIES, ORGANISATIONS, BUILDERS = (
     "municipalities.toml",
@@ -206,10 +207,17 @@ class District:
 
 @dataclass(frozen=True)
 class Municipality:
+    """A municipality: its districts' postcode areas, its general contact, and what it offers
+    residents' initiatives and where their requests go (`support`, bot/municipal.py)."""
+
     code: str
     name: str
     contact: Contact
     districts: tuple[District, ...]
+    support: MunicipalSupport | None = None
+
+    def district_of(self, area: int | None) -> District | None:
+        return next((d for d in self.districts if area is not None and area in d.areas), None)
 
     @property
     def areas(self) -> Areas:

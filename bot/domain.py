@@ -288,3 +288,59 @@ class Handoff:
     closed_at: dt.datetime | None = None
     # Builder id to the state of the offer made to them ('open', 'passed', 'taken', ...).
     offers: Mapping[str, str] = field(default_factory=dict)
+
+
+# What became of a request for support (bot/flows/requesting.py has the conversation, the
+# status buttons of municipal staff move it on).
+R_DRAFT, SUBMITTED, RECEIVED, IN_REVIEW, QUESTION, APPROVED, PARTLY, REJECTED, R_WITHDRAWN = (
+    "draft",
+    "submitted",
+    "received",
+    "in_review",
+    "question",
+    "approved",
+    "partly_approved",
+    "rejected",
+    "withdrawn",
+)
+STAFF = "staff"  # the role of municipal staff, bound to one municipality by an invite link
+
+
+@dataclass(frozen=True)
+class RequestEvent:
+    """One change of a request: when, by whom (a role, and the account if there is one), the
+    state it moved to, and what came with it (a note, an amount)."""
+
+    at: dt.datetime
+    by_role: str
+    state: str
+    note: str | None = None
+    amount: str | None = None
+
+
+@dataclass(frozen=True)
+class SupportRequest:
+    """A resident's request for support from their municipality.
+
+    `answers` are the request conversation's answers (JSON values); `reference` is None until
+    it is submitted (`AMS-2026-0042`). `uuid` is its own identity in the back office.
+    `supporters` counts the neighbours who support it.
+    """
+
+    uuid: str
+    municipality: str
+    owner: int | None
+    language: str
+    kind: str
+    answers: Mapping[str, Any]
+    state: str
+    created_at: dt.datetime
+    reference: str | None = None
+    initiative: str | None = None
+    district: str | None = None
+    submitted_at: dt.datetime | None = None
+    case_number: str | None = None
+    letter_date: dt.date | None = None
+    object_url: str | None = None
+    supporters: int = 0
+    history: tuple[RequestEvent, ...] = ()

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
-from bot.domain import Handoff, OutboxMessage
+from bot.domain import Handoff, OutboxMessage, SupportRequest
 from bot.flows.initiative import Initiative
+from bot.municipal import Channel
 from bot.replies import Reply
 
 OPERATORS: Literal["operators"] = "operators"
@@ -221,6 +222,60 @@ class CloseHandoff:
     referred_to: str | None = None
 
 
+@dataclass(frozen=True)
+class SubmitRequest:
+    """Submit a request for support: it gets the next number of its municipality and year
+    (`<prefix>-<year>-<number>`, drawn in the committing transaction), a 'submitted' event,
+    and a delivery to the office's `channel` (bot/store/deliveries.py)."""
+
+    request: SupportRequest
+    prefix: str
+    channel: Channel | None
+
+
+@dataclass(frozen=True)
+class WithdrawRequest:
+    """The resident withdraws their submitted request (if still theirs and not decided); the
+    office hears it through its channel, and staff bound to the municipality in the bot get
+    `tell_staff`."""
+
+    owner: int
+    reference: str
+    channel: Channel | None
+    tell_staff: Reply
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """Municipal staff (or the operator for them) move a request to `state`, if it is in
+    one of `expect`: an event with who and what, the resident told `tell_owner`, the office's
+    own file told through its channel."""
+
+    reference: str
+    municipality: str
+    expect: tuple[str, ...]
+    state: str
+    by_role: str
+    by_user: int | None
+    channel: Channel | None
+    tell_owner: Reply | None = None
+    note: str | None = None
+    amount: str | None = None
+    case_number: str | None = None
+    letter_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class GiveSupport:
+    """A neighbour supports a request (opened from its invite link): once per Telegram
+    account, with the postcode and house number they give (not checked by the bot)."""
+
+    invite: str
+    user_id: int
+    postcode: str
+    house_number: str
+
+
 Effect: TypeAlias = (
     SaveInitiative
     | PauseBuilder
@@ -239,6 +294,10 @@ Effect: TypeAlias = (
     | DropHandoff
     | RelayMessage
     | CloseHandoff
+    | SubmitRequest
+    | WithdrawRequest
+    | ChangeRequest
+    | GiveSupport
 )
 
 
@@ -289,4 +348,21 @@ class Moved:
     state: str | None = None
 
 
-Result: TypeAlias = Claimed | Redeemed | Updated | Forgotten | Moved
+@dataclass(frozen=True)
+class Submitted:
+    """What a `SubmitRequest` did: the request's reference (None: it was not submitted)."""
+
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class Supported:
+    """What a `GiveSupport` found: whether this account's support was counted now (False when
+    it had been counted before, or the link is unknown: `problem`), and the count now."""
+
+    counted: bool
+    count: int = 0
+    problem: str | None = None
+
+
+Result: TypeAlias = Claimed | Redeemed | Updated | Forgotten | Moved | Submitted | Supported

@@ -8,12 +8,14 @@ from typing import Any
 
 from bot.domain import Initiative, OutboxMessage, Resident, Session
 from bot.flows.effects import (
+    ChangeRequest,
     Claim,
     CloseHandoff,
     DraftHandoff,
     DropHandoff,
     Effect,
     Forget,
+    GiveSupport,
     MoveOn,
     OpenCase,
     PassOffer,
@@ -23,9 +25,11 @@ from bot.flows.effects import (
     Result,
     SaveInitiative,
     ShareHandoff,
+    SubmitRequest,
     TakeHandoff,
     UpdateInitiative,
     WithdrawInitiative,
+    WithdrawRequest,
 )
 from bot.store import builders, cases, handoffs
 
@@ -43,7 +47,12 @@ Conditional = (
     | DropHandoff
     | RelayMessage
     | CloseHandoff
+    | SubmitRequest
+    | WithdrawRequest
+    | ChangeRequest
+    | GiveSupport
 )
+REQUEST_MOVES = (SubmitRequest, WithdrawRequest, ChangeRequest, GiveSupport)
 HANDOFF_MOVES = (
     ShareHandoff,
     TakeHandoff,
@@ -105,7 +114,7 @@ class Changes:
             self.ops.append(builders.pause(actor, effect))
         elif isinstance(effect, DraftHandoff):
             self.ops.append(handoffs.insert(effect))
-        elif isinstance(effect, HANDOFF_MOVES):
+        elif isinstance(effect, HANDOFF_MOVES + REQUEST_MOVES):
             # A handoff moves only if it is still where the turn saw it (bot/store/handoffs.py).
             self.conditional.append((actor, effect))
         elif isinstance(effect, Claim | Redeem | UpdateInitiative | WithdrawInitiative):

@@ -30,6 +30,7 @@ from bot.directory import (
 from bot.domain import ACCEPTED, OFFERED, UNASSIGNED, Handoff, OutboxMessage
 from bot.flows import handoff, handoff_screens, tiers
 from bot.flows.handoff import Lookup
+from bot.municipal import MunicipalSupport
 from bot.store import builders, handoffs, rows
 
 if TYPE_CHECKING:
@@ -86,8 +87,8 @@ async def replace(writer: Writer, directory: Directory, now: dt.datetime, source
             removed = tuple(b for i, b in before.items() if i not in after)
             await db.execute("DELETE FROM directory_municipalities")
             await db.executemany(
-                "INSERT INTO directory_municipalities (code, name, contact, districts) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO directory_municipalities (code, name, contact, districts, support) "
+                "VALUES (?, ?, ?, ?, ?)",
                 [_municipality_row(m) for m in directory.municipalities],
             )
             await db.execute("DELETE FROM directory_organisations")
@@ -218,9 +219,11 @@ async def directory(writer: Writer) -> Directory | None:
             r[1],
             Contact.from_json(json.loads(r[2])),
             tuple(District(d["name"], Areas.parse(d["areas"])) for d in json.loads(r[3])),
+            None if r[4] is None else MunicipalSupport.from_json(json.loads(r[4])),
         )
         for r in await db.execute_fetchall(
-            "SELECT code, name, contact, districts FROM directory_municipalities ORDER BY rowid"
+            """SELECT code, name, contact, districts, support FROM directory_municipalities
+               ORDER BY rowid"""
         )
     ]
     organisations = [
@@ -301,7 +304,8 @@ def _builder_row(b: Builder) -> tuple[Any, ...]:
 
 def _municipality_row(m: Municipality) -> tuple[Any, ...]:
     districts = [{"name": d.name, "areas": str(d.areas)} for d in m.districts]
-    return (m.code, m.name, _json(m.contact.to_json()), _json(districts))
+    support = None if m.support is None else _json(m.support.to_json())
+    return (m.code, m.name, _json(m.contact.to_json()), _json(districts), support)
 
 
 def _organisation_row(o: Organisation) -> tuple[Any, ...]:

@@ -285,6 +285,84 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX outbox_by_message ON outbox (chat_id, message_id) WHERE message_id IS NOT NULL;
     """,
+    # Requests for support from the municipality (issue 9). A request is a 'draft' while the
+    # resident fills it in, then 'submitted' with a reference unique per municipality and
+    # year (`AMS-2026-0042`: `number` is drawn in the submitting transaction, and the UNIQUE
+    # constraint makes a second writer fail rather than share it) and its own `uuid` (the
+    # Objects API object, the email's Message-ID). Every change of state is a row of
+    # `request_events` (who, when, what). Neighbours' support is one row per Telegram account.
+    # Municipal staff are bound to one municipality (`roles.municipality`); the directory
+    # keeps what each municipality offers (`directory_municipalities.support`, JSON).
+    """
+    CREATE TABLE requests (
+        id           INTEGER PRIMARY KEY,
+        uuid         TEXT NOT NULL UNIQUE,
+        reference    TEXT UNIQUE,
+        municipality TEXT NOT NULL,
+        year         INTEGER,
+        number       INTEGER,
+        owner        INTEGER
+                     REFERENCES users (user_id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
+        language     TEXT NOT NULL,
+        initiative   TEXT,
+        kind         TEXT NOT NULL,
+        answers      TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        district     TEXT,
+        invite       TEXT UNIQUE,
+        object_url   TEXT,
+        case_number  TEXT,
+        letter_date  TEXT,
+        created_at   TEXT NOT NULL,
+        submitted_at TEXT,
+        updated_at   TEXT NOT NULL,
+        UNIQUE (municipality, year, number)
+    );
+    CREATE INDEX requests_by_owner ON requests (owner, created_at);
+    CREATE INDEX requests_by_municipality ON requests (municipality, submitted_at);
+    CREATE TABLE request_events (
+        id         INTEGER PRIMARY KEY,
+        request    INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+        at         TEXT NOT NULL,
+        by_role    TEXT NOT NULL,
+        by_user    INTEGER,
+        state      TEXT NOT NULL,
+        note       TEXT,
+        amount     TEXT
+    );
+    CREATE INDEX request_events_by_request ON request_events (request, id);
+    CREATE TABLE supports (
+        request      INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+        user_id      INTEGER NOT NULL,
+        postcode     TEXT NOT NULL,
+        house_number TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        PRIMARY KEY (request, user_id)
+    );
+    ALTER TABLE directory_municipalities ADD COLUMN support TEXT;
+    ALTER TABLE roles ADD COLUMN municipality TEXT;
+    ALTER TABLE invites ADD COLUMN municipality TEXT;
+    -- What goes to a municipality's back office (email, Objects API) about a request: written
+    -- in the transaction of the change it is about ('submitted', a status, a question, an
+    -- answer, 'withdrawn'), delivered by bot/delivery.py like the outbox (at least once;
+    -- again only after an unknown outcome, and then recognisable by the request's uuid).
+    CREATE TABLE deliveries (
+        id         INTEGER PRIMARY KEY,
+        request    INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+        event      INTEGER REFERENCES request_events (id) ON DELETE CASCADE,
+        channel    TEXT NOT NULL CHECK (channel IN ('email', 'objects')),
+        what       TEXT NOT NULL,
+        status     TEXT NOT NULL DEFAULT 'pending'
+                   CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        unknown    INTEGER NOT NULL DEFAULT 0,
+        error      TEXT,
+        created_at TEXT NOT NULL,
+        done_at    TEXT
+    );
+    CREATE INDEX deliveries_waiting ON deliveries (status, id)
+        WHERE status IN ('pending', 'sending');
+    """,
 )
 
 

@@ -22,19 +22,23 @@ import aiosqlite
 
 from bot.domain import OutboxMessage
 from bot.flows.effects import (
+    ChangeRequest,
     CloseHandoff,
     DropHandoff,
     Forget,
+    GiveSupport,
     MoveOn,
     PassOffer,
     Redeem,
     RelayMessage,
     ShareHandoff,
+    SubmitRequest,
     TakeHandoff,
     UpdateInitiative,
     WithdrawInitiative,
+    WithdrawRequest,
 )
-from bot.store import cases, handoffs, initiatives, people, privacy, rows
+from bot.store import cases, handoffs, initiatives, people, privacy, requests, rows
 from bot.store.cache import Chats
 from bot.store.changes import Changes
 from bot.store.errors import StoreFailure
@@ -313,6 +317,10 @@ class Writer:
                 changes.results.append(await handoffs.relay(self._db, effect, now, changes.told))
             elif isinstance(effect, CloseHandoff):
                 changes.results.append(await handoffs.close(self._db, effect, now, changes.told))
+            elif isinstance(effect, SubmitRequest):
+                changes.results.append(await requests.submit(self._db, effect, now))
+            elif isinstance(effect, WithdrawRequest | ChangeRequest | GiveSupport):
+                raise NotImplementedError(f"{type(effect).__name__}: not built yet (issue 9)")
             elif isinstance(effect, UpdateInitiative | WithdrawInitiative):
                 # A saved plan changed or withdrawn by its owner, if still as the turn saw it.
                 changes.results.append(await initiatives.apply(self._db, effect, now))
