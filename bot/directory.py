@@ -24,6 +24,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from bot.i18n import ALIASES
-from bot.municipal import MunicipalSupport
+from bot.municipal import Channel, EventRules, Fund, MunicipalSupport, ObjectsApi
 
 MUNICIPALITIES, ORGANISATIONS, BUILDERS = (
     "municipalities.toml",
@@ -62,6 +63,42 @@ _TIME_RANGE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-4]):([0
 _YES = {"yes", "y", "ja", "j", "true", "1"}
 _NO = {"no", "n", "nee", "false", "0", ""}
 MAX_NAME = 80
+MAX_AMOUNT = 1_000_000  # euros: more for one plan is a typo
+MAX_TEXT = 1000  # a municipality's own text before a request, per language
+
+# `[municipality.support]` (bot/municipal.py): its fields and those of its tables.
+SUPPORT_FIELDS = (
+    "prefix",
+    "room",
+    "materials",
+    "event_advice",
+    "holidays",
+    "fund",
+    "events",
+    "channel",
+    "district_channel",
+    "texts",
+)
+FUND_FIELDS = ("name", "max", "min_age", "foundation", "private", "answer_weeks")
+EVENT_FIELDS = (
+    "max_visitors",
+    "latest_end",
+    "amplified_music",
+    "objects_on_street",
+    "fire",
+    "melding_working_days",
+    "permit_weeks",
+    "alcohol_weeks",
+    "road_closure_weeks",
+)
+CHANNEL_FIELDS = ("email", "objects")
+OBJECTS_FIELDS = ("base_url", "object_type", "type_version", "token_env")
+# Keys that would put a secret in the file: refused, and their values never repeated.
+SECRET_KEYS = frozenset({"token", "api_key", "apikey", "key", "password", "secret"})
+_PREFIX = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+_AMOUNT = re.compile(r"(?:€\s*)?(\d+)(?:[.,](\d{1,2}))?")
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
 
 
 # --- The data ----------------------------------------------------------------------------
@@ -702,6 +739,7 @@ class _Toml:
         top = self.table(self.data, (), ("municipality",)) or {}
         found: list[tuple[Municipality, int | None]] = []
         seen: dict[str, int] = {}
+        prefixes: dict[str, int] = {}  # of request references, across municipalities
         items = self.tables(top.get("municipality"), ("municipality",), "municipality")
         if not items:
             self.problems.append(
@@ -709,9 +747,10 @@ class _Toml:
             )
         for i, item in enumerate(items):
             path: Path_ = ("municipality", i)
-            table = self.table(item, path, ("code", "name", "contact", "district"))
+            table = self.table(item, path, ("code", "name", "contact", "district", "support"))
             if table is None:
                 continue
+            before = len(self.problems)
             code = self.code(table, path, "municipality", seen)
             name = self.text(table, path, "name", "municipality")
             contact = self.contact(table.get("contact"), (*path, "contact"), required=True)
@@ -734,8 +773,21 @@ class _Toml:
                 areas = self.areas(district, sub, "district")
                 if district_name and areas:
                     districts.append(District(district_name, areas))
-            if code and name and contact and len(districts) == len(listed) and districts:
-                found.append((Municipality(code, name, contact, tuple(districts)), self.line(path)))
+            support = None
+            if "support" in table:
+                names = [d.get("name") for d in listed if isinstance(d, dict)]
+                support = self.support(table["support"], (*path, "support"), names, code, prefixes)
+            if (
+                len(self.problems) == before
+                and code
+                and name
+                and contact
+                and len(districts) == len(listed)
+                and districts
+            ):
+                found.append(
+                    (Municipality(code, name, contact, tuple(districts), support), self.line(path))
+                )
         return found
 
     def organisations(self) -> list[tuple[Organisation, list[int | None]]] | None:
@@ -846,6 +898,376 @@ class _Toml:
             self.problem((*path, "lat"), problem)
             return None
         return (float(lat), float(lon))
+
+    # What a municipality offers, and where its requests go (`[municipality.support]`).
+
+    def support(
+        self,
+        value: Any,
+        path: Path_,
+        districts: Sequence[Any],
+        code: str,
+        prefixes: dict[str, int],
+    ) -> MunicipalSupport | None:
+        """The `[municipality.support]` table, every field checked; None if anything is wrong
+        (the problems are reported). `districts` are the names the municipality lists, for
+        `district_channel`; `prefixes` the reference prefixes seen so far (each must be
+        unique: references are unique across the whole bot)."""
+        table = self.table(value, path, SUPPORT_FIELDS)
+        if table is None:
+            return None
+        before = len(self.problems)
+        prefix = self.prefix(table, path, code, prefixes)
+        room = self.flag(table, path, "room")
+        materials = self.flag(table, path, "materials")
+        event_advice = self.flag(table, path, "event_advice")
+        holidays = self.dates(table, path, "holidays")
+        fund = self.fund(table["fund"], (*path, "fund")) if "fund" in table else None
+        events = self.events(table["events"], (*path, "events")) if "events" in table else None
+        channels: dict[str, Channel] = {}
+        if "channel" not in table:
+            self.problem(
+                (*path, "channel"),
+                "missing: say where requests go, with a [municipality.support.channel] table "
+                'and its email = "..."',
+                field="channel",
+            )
+        else:
+            default = self.channel(table["channel"], (*path, "channel"), CHANNEL_FIELDS)
+            if default is not None:
+                channels[""] = default
+        own = self.tables(
+            table.get("district_channel"),
+            (*path, "district_channel"),
+            "municipality.support.district_channel",
+        )
+        named = {str(n) for n in districts if isinstance(n, str)}
+        for j, entry in enumerate(own):
+            sub: Path_ = (*path, "district_channel", j)
+            channel = self.channel(entry, sub, ("district", *CHANNEL_FIELDS))
+            district = self.text(entry, sub, "district", "district_channel")
+            if district is None:
+                continue
+            if district not in named:
+                self.problem(
+                    (*sub, "district"),
+                    f'"{district}" is not a district of this municipality '
+                    f"(its districts: {', '.join(sorted(named)) or 'none'})",
+                )
+            elif district in channels:
+                self.problem((*sub, "district"), f'"{district}" has two district channels')
+            elif channel is not None:
+                channels[district] = channel
+        texts = self.texts(table["texts"], (*path, "texts")) if "texts" in table else {}
+        if (
+            fund is None
+            and not room
+            and not materials
+            and not event_advice
+            and events is None
+            and len(self.problems) == before
+        ):
+            self.problem(
+                path,
+                "offers nothing: add a [municipality.support.fund], or set room, materials or "
+                "event_advice to true",
+                field="support",
+            )
+        if len(self.problems) != before:
+            return None
+        return MunicipalSupport(
+            fund=fund,
+            room=bool(room),
+            materials=bool(materials),
+            event_advice=bool(event_advice),
+            events=events,
+            channels=channels,
+            texts=texts,
+            holidays=holidays,
+            prefix=prefix,
+        )
+
+    def prefix(
+        self, table: Mapping[str, Any], path: Path_, code: str, prefixes: dict[str, int]
+    ) -> str:
+        """The prefix of request references (`AMS` in AMS-2026-0042); without one the
+        municipality's code is used."""
+        value = table.get("prefix")
+        where: Path_ = (*path, "prefix")
+        if value is None:
+            prefix = code
+        elif not isinstance(value, str) or not _PREFIX.fullmatch(value.strip()):
+            self.problem(
+                where,
+                f"{_shown(value)} is not a prefix: use 2 to 10 capital letters or digits, "
+                'like "AMS" (requests are then numbered AMS-2026-0001)',
+            )
+            return ""
+        else:
+            prefix = value.strip()
+        if not prefix:
+            return ""
+        if prefix in prefixes:
+            self.problem(
+                where,
+                f'"{prefix}" is the prefix of another municipality too (line {prefixes[prefix]}): '
+                "each needs its own, so that no two requests get the same reference",
+                field="prefix",
+            )
+        else:
+            prefixes[prefix] = self.line(where) or 0
+        return "" if value is None else prefix
+
+    def flag(self, table: Mapping[str, Any], path: Path_, key: str, default: bool = False) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            self.problem((*path, key), f"{_shown(value)}: write true or false", field=key)
+            return default
+        return value
+
+    def whole(
+        self, table: Mapping[str, Any], path: Path_, key: str, default: int, low: int, high: int
+    ) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(
+                (*path, key), f"{_shown(value)} is not a whole number, like {default}", field=key
+            )
+            return default
+        if not low <= value <= high:
+            self.problem((*path, key), f"{value}: give a number from {low} to {high}", field=key)
+            return default
+        return value
+
+    def dates(self, table: Mapping[str, Any], path: Path_, key: str) -> frozenset[dt.date]:
+        listed = table.get(key, [])
+        found: set[dt.date] = set()
+        for value in listed if isinstance(listed, list) else [listed]:
+            day = _date(value)
+            if day is None:
+                self.problem(
+                    (*path, key),
+                    f"{_shown(value)} is not a date: write dates like 2026-12-24",
+                    field=key,
+                )
+            else:
+                found.add(day)
+        return frozenset(found)
+
+    def fund(self, value: Any, path: Path_) -> Fund | None:
+        table = self.table(value, path, FUND_FIELDS)
+        if table is None:
+            return None
+        before = len(self.problems)
+        name = self.text(table, path, "name", "fund")
+        maximum = self.amount(table, path, "max")
+        minimum_age = self.whole(table, path, "min_age", 18, 0, 120)
+        foundation = self.flag(table, path, "foundation", True)
+        private = self.flag(table, path, "private", True)
+        answer_weeks = self.whole(table, path, "answer_weeks", 8, 1, 52)
+        if len(self.problems) == before and not foundation and not private:
+            self.problem(
+                (*path, "private"),
+                "nobody may apply: set foundation or private (or both) to true",
+            )
+        if len(self.problems) != before or name is None or maximum is None:
+            return None
+        return Fund(name, maximum, minimum_age, foundation, private, answer_weeks)
+
+    def amount(self, table: Mapping[str, Any], path: Path_, key: str) -> Decimal | None:
+        """An amount in euros: 2500, 2500.50 or "2500", "€ 2500,50"; more than nothing."""
+        value = table.get(key)
+        where: Path_ = (*path, key)
+        if value is None:
+            self.problem(where, f"missing: give the most the fund gives, like {key} = 2500")
+            return None
+        amount: Decimal | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            amount = Decimal(str(value))
+        elif isinstance(value, str):
+            match = _AMOUNT.fullmatch(value.strip())
+            if match:
+                cents = f".{match.group(2)}" if match.group(2) else ""
+                amount = Decimal(match.group(1) + cents)
+        if amount is None or not amount.is_finite():
+            self.problem(
+                where,
+                f"{_shown(value)} is not an amount in euros: write it like 2500 or 2500.50, "
+                "without a thousands separator",
+            )
+            return None
+        if not 0 < amount <= MAX_AMOUNT:
+            self.problem(
+                where, f"{_shown(value)}: give an amount more than 0 and at most {MAX_AMOUNT}"
+            )
+            return None
+        if amount != round(amount, 2):
+            self.problem(where, f"{_shown(value)}: give whole cents at most, like 2500.50")
+            return None
+        return amount
+
+    def events(self, value: Any, path: Path_) -> EventRules | None:
+        table = self.table(value, path, EVENT_FIELDS)
+        if table is None:
+            return None
+        before = len(self.problems)
+        default = EventRules()
+        latest_end = self.time(table, path, "latest_end", default.latest_end)
+        rules = EventRules(
+            max_visitors=self.whole(table, path, "max_visitors", default.max_visitors, 1, 100_000),
+            latest_end=latest_end,
+            amplified_music=self.flag(table, path, "amplified_music", default.amplified_music),
+            objects_on_street=self.flag(
+                table, path, "objects_on_street", default.objects_on_street
+            ),
+            fire=self.flag(table, path, "fire", default.fire),
+            melding_working_days=self.whole(
+                table, path, "melding_working_days", default.melding_working_days, 0, 100
+            ),
+            permit_weeks=self.whole(table, path, "permit_weeks", default.permit_weeks, 0, 52),
+            alcohol_weeks=self.whole(table, path, "alcohol_weeks", default.alcohol_weeks, 0, 52),
+            road_closure_weeks=self.whole(
+                table, path, "road_closure_weeks", default.road_closure_weeks, 0, 52
+            ),
+        )
+        return rules if len(self.problems) == before else None
+
+    def time(self, table: Mapping[str, Any], path: Path_, key: str, default: dt.time) -> dt.time:
+        value = table.get(key, default)
+        if isinstance(value, dt.time):  # TOML's own local time: latest_end = 23:00:00
+            return value.replace(second=0, microsecond=0)
+        match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
+        if match is None:
+            self.problem(
+                (*path, key), f'{_shown(value)} is not a time: write it like "23:00"', field=key
+            )
+            return default
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+    def channel(self, value: Any, path: Path_, allowed: Sequence[str]) -> Channel | None:
+        if isinstance(value, dict):
+            value = self.without_secrets(value, path)
+        table = self.table(value, path, allowed)
+        if table is None:
+            return None
+        before = len(self.problems)
+        email = table.get("email")
+        if email is None:
+            self.problem(
+                (*path, "email"),
+                "missing: give the email address requests go to (always needed, also with "
+                "the Objects API)",
+                field="email",
+            )
+        elif not isinstance(email, str):
+            self.problem((*path, "email"), "expected text in double quotes", field="email")
+        elif found := _contact_problem("email", email):
+            self.problem((*path, "email"), found, field="email")
+        objects = self.objects(table["objects"], (*path, "objects")) if "objects" in table else None
+        if len(self.problems) != before or not isinstance(email, str):
+            return None
+        return Channel(email.strip(), objects)
+
+    def objects(self, value: Any, path: Path_) -> ObjectsApi | None:
+        if isinstance(value, dict):
+            value = self.without_secrets(value, path)
+        table = self.table(value, path, OBJECTS_FIELDS)
+        if table is None:
+            return None
+        before = len(self.problems)
+        base_url = self.url(table, path, "base_url", "https://objecten.example.org")
+        object_type = self.url(
+            table, path, "object_type", "https://objecttypen.example.org/api/v2/objecttypes/..."
+        )
+        type_version = self.whole(table, path, "type_version", 1, 1, 10_000)
+        if "type_version" not in table:
+            self.problem(
+                (*path, "type_version"),
+                "missing: give the version of the object type, like type_version = 1",
+                field="type_version",
+            )
+        token_env = table.get("token_env")
+        if token_env is None:
+            self.problem(
+                (*path, "token_env"),
+                "missing: give the name of the environment variable that holds the API token, "
+                'like token_env = "BUURTBOT_OBJECTS_TOKEN"',
+                field="token_env",
+            )
+        elif not isinstance(token_env, str) or not _ENV_NAME.fullmatch(token_env.strip()):
+            # Not shown: it may be the token itself.
+            self.problem(
+                (*path, "token_env"),
+                "is not the name of an environment variable: use capitals, digits and _, like "
+                "BUURTBOT_OBJECTS_TOKEN, and put the token itself in that variable, never in "
+                "this file",
+                field="token_env",
+            )
+        if len(self.problems) != before or base_url is None or object_type is None:
+            return None
+        assert isinstance(token_env, str)
+        return ObjectsApi(base_url, object_type, type_version, token_env.strip())
+
+    def url(self, table: Mapping[str, Any], path: Path_, key: str, example: str) -> str | None:
+        value = table.get(key)
+        where: Path_ = (*path, key)
+        if value is None:
+            self.problem(where, f'missing: give the address, like {key} = "{example}"')
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s/]+\.[^\s/]+\S*", value):
+            self.problem(where, f"{_shown(value)} is not a web address, like {example}")
+            return None
+        if not value.startswith("https://"):
+            self.problem(
+                where,
+                f'"{value}": use https://, so the token and the requests travel encrypted',
+            )
+            return None
+        return value.rstrip("/")
+
+    def without_secrets(self, table: dict[str, Any], path: Path_) -> dict[str, Any]:
+        """The table without keys that hold a secret, each reported (its value never shown)."""
+        for key in table:
+            if key.lower() in SECRET_KEYS:
+                self.problem(
+                    (*path, key),
+                    "a token or password never goes in this file (it is not a secret): put it "
+                    "in an environment variable and give that variable's name, like token_env = "
+                    '"BUURTBOT_OBJECTS_TOKEN"',
+                    field=key,
+                )
+        return {k: v for k, v in table.items() if k.lower() not in SECRET_KEYS}
+
+    def texts(self, value: Any, path: Path_) -> dict[str, str]:
+        """Short texts by language code; Dutch is needed (the fallback for the others)."""
+        if not isinstance(value, dict):
+            self.problem(path, 'expected a table of texts by language, like nl = "..."')
+            return {}
+        found: dict[str, str] = {}
+        for code, text in value.items():
+            where: Path_ = (*path, code)
+            normal = language_code(code)
+            try:
+                Locale.parse(normal)
+            except (UnknownLocaleError, ValueError):
+                self.problem(where, f'"{code}" is not a language code: use codes like nl, en, ar')
+                continue
+            if normal in found:
+                self.problem(where, f'"{code}" is the same language as another text here')
+            elif not isinstance(text, str) or not text.strip():
+                self.problem(where, "expected text in double quotes")
+            elif len(text.strip()) > MAX_TEXT:
+                self.problem(where, f"longer than {MAX_TEXT} characters: keep it short")
+            else:
+                found[normal] = text.strip()
+        if "nl" not in found and not any(language_code(c) == "nl" for c in value):
+            self.problem(
+                path,
+                'no Dutch text: add nl = "..." (shown, with the language named, to residents '
+                "whose language has no text of its own)",
+                field="texts",
+            )
+        return found
 
 
 def toml_lines(text: str) -> dict[Path_, int]:
