@@ -5,7 +5,8 @@ A directory is a folder with three files:
 
 - `municipalities.toml`: each municipality's code, name, general contact and districts, each
   district with the postcode areas it covers. An area that crosses a municipal border is listed
-  in both municipalities.
+  in both municipalities. Optionally `[municipality.support]`: what it offers residents'
+  initiatives and where their requests go (bot/municipal.py; `_Toml.support` reads it).
 - `organisations.toml`: each builder organisation's code, name, optional contact, working hours
   and holidays, and optional offices (coordinates and the areas they serve).
 - `builders.csv`: one builder a line (see `COLUMNS`).

@@ -448,3 +448,15 @@ async def test_a_directory_with_a_support_problem_changes_nothing(tmp_path: Path
     assert [m.support for m in stored.municipalities] == [
         m.support for m in load(SAMPLE).municipalities
     ]
+
+
+def test_the_readme_example_gives_a_municipality_its_settings() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    formats = readme.split("**The directory of community builders.**")[1]
+    municipalities = formats.split("```toml\n")[1].split("```")[0]
+    support = formats.split("**Municipal settings.**")[1].split("```toml\n")[1].split("```")[0]
+    amsterdam = directory_of(municipalities + "\n" + support).municipalities[-1]
+    assert amsterdam.support is not None and amsterdam.support.fund is not None
+    assert amsterdam.support.fund.name == "Buurtbudget"
+    zuidoost = amsterdam.support.channel("Zuidoost")
+    assert zuidoost is not None and "zuidoost" in zuidoost.email
