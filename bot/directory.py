@@ -942,20 +942,23 @@ class _Toml:
             (*path, "district_channel"),
             "municipality.support.district_channel",
         )
-        named = {str(n) for n in districts if isinstance(n, str)}
+        # By the name written above; "noord" for "Noord" is the same district.
+        named = {" ".join(n.split()).casefold(): n for n in districts if isinstance(n, str)}
         for j, entry in enumerate(own):
             sub: Path_ = (*path, "district_channel", j)
             channel = self.channel(entry, sub, ("district", *CHANNEL_FIELDS))
             district = self.text(entry, sub, "district", "district_channel")
             if district is None:
                 continue
-            if district not in named:
+            if district.casefold() not in named:
                 self.problem(
                     (*sub, "district"),
                     f'"{district}" is not a district of this municipality '
-                    f"(its districts: {', '.join(sorted(named)) or 'none'})",
+                    f"(its districts: {', '.join(sorted(named.values())) or 'none'})",
                 )
-            elif district in channels:
+                continue
+            district = " ".join(named[district.casefold()].split())
+            if district in channels:
                 self.problem((*sub, "district"), f'"{district}" has two district channels')
             elif channel is not None:
                 channels[district] = channel
@@ -1232,7 +1235,7 @@ class _Toml:
             if key.lower() in SECRET_KEYS:
                 self.problem(
                     (*path, key),
-                    "a token or password never goes in this file (it is not a secret): put it "
+                    "a token or password never goes in this file (it is not kept secret): put it "
                     "in an environment variable and give that variable's name, like token_env = "
                     '"BUURTBOT_OBJECTS_TOKEN"',
                     field=key,

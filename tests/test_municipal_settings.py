@@ -181,6 +181,30 @@ def test_a_district_with_its_own_channel_gets_it_and_every_other_the_default() -
     assert MunicipalSupport(room=True).channel("Noord") is None
 
 
+def test_a_district_channel_finds_its_district_however_it_is_capitalised() -> None:
+    municipalities = replaced(MUNICIPALITIES_TOML, 'district = "Noord"', 'district = "noord"')
+    (oosterdorp, _) = directory_of(municipalities).municipalities
+    assert oosterdorp.support is not None
+    assert oosterdorp.support.channel("Noord") == Channel("noord@oosterdorp.example")
+
+
+def test_a_district_with_two_channels_is_refused() -> None:
+    second = (
+        '[[municipality.support.district_channel]]\ndistrict = "NOORD"\nemail = "x@o.example"\n'
+    )
+    municipalities = replaced(
+        MUNICIPALITIES_TOML,
+        "[municipality.support.texts]",
+        second + "\n[municipality.support.texts]",
+    )
+    (problem,) = problems_of(municipalities)
+    assert (problem.line, problem.field) == (
+        line_of(municipalities, 'district = "NOORD"'),
+        "district",
+    )
+    assert problem.text == '"Noord" has two district channels'
+
+
 @pytest.mark.parametrize(
     ("written", "amount"),
     [
