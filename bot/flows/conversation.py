@@ -252,6 +252,15 @@ def _with_draft(resident: Resident, session: Session, outcome: engine.Outcome, e
 def _ending(resident: Resident, session: Session, ending: Ending) -> Turn:
     """A flow's own ending: its replies (then the menu, unless they ask something) and effects."""
     after = (menu(resident),) if ending.keep_menu else ()
+    if ending.then is not None:
+        then = ending.then
+        return Turn(
+            resident,
+            session,
+            ending.replies,
+            effects=ending.effects,
+            then=lambda results: (*then(results), *after),
+        )
     return Turn(resident, session, (*ending.replies, *after), effects=ending.effects)
 
 
