@@ -99,7 +99,9 @@ def read_time(text: str, words: TimeWords) -> Reading | None:
         hour, minute = int(found[1]), int(found[2] or 0)
         padded = len(found[1]) == 2 and found[1].startswith("0")
     else:
-        named = [n for w, n in words.hours.items() if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded)]
+        named = [
+            n for w, n in words.hours.items() if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded)
+        ]
         if len(named) != 1:
             return None
         hour, minute = named[0], 0
