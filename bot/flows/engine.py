@@ -152,10 +152,18 @@ BACK, CANCEL, STOP, GO_ON, KEEP, SAVE, ANEW = (
 BACK_MARK, CANCEL_MARK = "◀", "✖"
 
 
-def begin(flow: Flow, ctx: Ctx, context: Mapping[str, Any] | None = None) -> Outcome:
+def begin(
+    flow: Flow,
+    ctx: Ctx,
+    context: Mapping[str, Any] | None = None,
+    answers: Answers | None = None,
+) -> Outcome:
     """A new draft of `flow`; `context` is what it is about beyond its answers (kept when
-    the resident starts again)."""
-    draft = Draft(flow.name, flow.version, {}, at=flow.next_key({}), context=dict(context or {}))
+    the resident starts again); `answers` given beforehand (from a saved plan) are kept."""
+    given = dict(answers or {})
+    draft = Draft(
+        flow.name, flow.version, given, at=flow.next_key(given), context=dict(context or {})
+    )
     return Outcome(draft, (prompt(flow, draft, ctx),))
 
 

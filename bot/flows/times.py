@@ -52,11 +52,16 @@ class TimeWords:
         )
 
     def merged(self, other: TimeWords) -> TimeWords:
+        def both(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(sorted({*a, *b}, key=len, reverse=True))
+
         return TimeWords(
-            *(
-                tuple(sorted({*getattr(self, f), *getattr(other, f)}, key=len, reverse=True))
-                for f in ("morning", "evening", "half", "half_past", "quarter_past", "quarter_to")
-            ),
+            morning=both(self.morning, other.morning),
+            evening=both(self.evening, other.evening),
+            half=both(self.half, other.half),
+            half_past=both(self.half_past, other.half_past),
+            quarter_past=both(self.quarter_past, other.quarter_past),
+            quarter_to=both(self.quarter_to, other.quarter_to),
             hours={**other.hours, **self.hours},
         )
 
