@@ -651,9 +651,9 @@ def _area(postcode: object) -> int | None:
 
 def _where_done(answers: Answers, done: Finishing) -> Ending:
     directory = None if done.lookup is None else done.lookup.directory
-    return Ending(
-        (intro(directory, _area(answers.get("postcode")), None, done.language),), keep_menu=False
-    )
+    shown = intro(directory, _area(answers.get("postcode")), None, done.language)
+    # Nothing to start (no municipality, no support settings): the menu follows.
+    return Ending((shown,), keep_menu=not shown.buttons)
 
 
 ASK_SUPPORT = Purpose(
