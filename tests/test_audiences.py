@@ -56,7 +56,12 @@ def data_of(reply: Reply, label: str) -> str:
 def test_the_menu_offers_the_flows_a_resident_may_start() -> None:
     turn = step(AMINA, Session(), Command("menu"))
     [menu] = turn.replies
-    assert labels(menu)[:3] == ["Start an initiative", "Find a community builder", "Ask a question"]
+    assert labels(menu)[:4] == [
+        "Start an initiative",
+        "Find a community builder",
+        "Ask the municipality for support",
+        "Ask a question",
+    ]
     assert "Operator menu" not in labels(menu)
 
 

@@ -13,9 +13,11 @@ PICKER = N_("Which language do you want to use?")  # asked in every language at 
 MENU_BUTTONS = (
     START_INITIATIVE,
     NP_("button", "Find a community builder"),
+    NP_("button", "Ask the municipality for support"),
     NP_("button", "Ask a question"),
     NP_("button", "My initiatives"),
     NP_("button", "My requests for contact"),
+    NP_("button", "My support requests"),
     NP_("button", "Language"),
     NP_("button", "Help"),
 )

@@ -168,6 +168,7 @@ async def test_each_voice_answer_has_its_own_play_button(bench: Bench) -> None:
         listen("Name"),
         listen("Plan"),
         NP_("button", "Find a community builder"),
+        NP_("button", "Ask the municipality for support"),
         NP_("button", "Change an answer"),
         NP_("button", "Withdraw"),
         MY_INITIATIVES,

@@ -283,9 +283,11 @@ async def test_a_new_start_with_menu_when_nothing_is_open(bench: Bench) -> None:
     assert amina.buttons == amina.labels(
         START_INITIATIVE,
         NP_("button", "Find a community builder"),
+        NP_("button", "Ask the municipality for support"),
         NP_("button", "Ask a question"),
         NP_("button", "My initiatives"),
         NP_("button", "My requests for contact"),
+        NP_("button", "My support requests"),
         NP_("button", "Language"),
         NP_("button", "Help"),
     )

@@ -32,9 +32,11 @@ async def test_sweep_forgets_old_updates_drafts_and_plans(bench: Bench) -> None:
     assert drafter.buttons == drafter.labels(
         START_INITIATIVE,
         NP_("button", "Find a community builder"),
+        NP_("button", "Ask the municipality for support"),
         NP_("button", "Ask a question"),
         NP_("button", "My initiatives"),
         NP_("button", "My requests for contact"),
+        NP_("button", "My support requests"),
         NP_("button", "Language"),
         NP_("button", "Help"),
     )

@@ -12,7 +12,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import BUILDER, OPERATOR, RESIDENT, Resident, Session
-from bot.flows import asking, building, conversation, handoff, operating, privacy, relay, screens
+from bot.flows import (
+    asking,
+    building,
+    conversation,
+    handoff,
+    operating,
+    privacy,
+    relay,
+    request_taps,
+    requesting,
+    screens,
+)
 from bot.flows.conversation import Env, Input, Turn
 from bot.flows.engine import Tapped
 from bot.replies import Reply
@@ -68,6 +79,11 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
         if kind == handoff.HANDOFF and ready:
             # A resident's request for contact: theirs whatever menu they were in.
             turn = asking.handle(person, replace(session, audience=RESIDENT), event.token, env)
+            return replace(turn, session=replace(turn.session, active_at=env.now))
+        if kind == requesting.RQ and ready:
+            # A resident's request for support: theirs whatever menu they were in.
+            session = replace(session, audience=RESIDENT)
+            turn = request_taps.handle(person, session, event.token, env)
             return replace(turn, session=replace(turn.session, active_at=env.now))
     if ready and session.audience == OPERATOR and OPERATOR in person.roles:
         turn = operating.handle(person, session, event, env)

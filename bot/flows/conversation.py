@@ -35,8 +35,9 @@ from bot.domain import (
     Resident,
     Seat,
     Session,
+    SupportRequest,
 )
-from bot.flows import engine, screens
+from bot.flows import engine, requesting, screens
 from bot.flows.dates import DateWords
 from bot.flows.effects import (
     Effect,
@@ -104,6 +105,8 @@ class Env:
     handoff: Handoff | None = None
     # The case of a relayed copy this message is a Telegram reply to, if it is one.
     replied: str | None = None
+    # The request for support a tapped button names, if it is this person's (looked up).
+    request: SupportRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,15 @@ def _with_draft(resident: Resident, session: Session, outcome: engine.Outcome, e
 def _ending(resident: Resident, session: Session, ending: Ending) -> Turn:
     """A flow's own ending: its replies (then the menu, unless they ask something) and effects."""
     after = (menu(resident),) if ending.keep_menu else ()
+    if ending.then is not None:
+        then = ending.then
+        return Turn(
+            resident,
+            session,
+            ending.replies,
+            effects=ending.effects,
+            then=lambda results: (*then(results), *after),
+        )
     return Turn(resident, session, (*ending.replies, *after), effects=ending.effects)
 
 
@@ -261,11 +273,12 @@ def begin(
     purpose: Purpose,
     env: Env,
     context: Mapping[str, Any] | None = None,
+    answers: engine.Answers | None = None,
 ) -> Turn:
     """Start a purpose's flow (a draft in progress is asked about first)."""
     if session.draft is not None:
         return _resume_question(resident, session)
-    outcome = engine.begin(purpose.flow, _ctx(env), context)
+    outcome = engine.begin(purpose.flow, _ctx(env), context, answers)
     return _with_draft(resident, replace(session, draft=None), outcome, env)
 
 
@@ -548,7 +561,11 @@ def plan_named(event: Input) -> str | None:
     turn (as `Env.plan`); the turn then checks that plan as it is stored."""
     if isinstance(event, Tapped):
         tap = plan_tap(event.token)
-        return plan_for_handoff(event.token) if tap is None else tap.reference
+        if tap is not None:
+            return tap.reference
+        if event.token.startswith("rq:"):
+            return requesting.plan_named(event.token)
+        return plan_for_handoff(event.token)
     return None
 
 

@@ -37,6 +37,7 @@ from typing import Any, TypeAlias
 
 from babel import Locale
 
+from bot.flows.times import TimeWords
 from bot.textclean import ascii_digits, clean_text
 
 SOLAR_HIJRI, ETHIOPIAN = "solar_hijri", "ethiopian"
@@ -144,6 +145,8 @@ class DateWords:
     label: Callable[[dt.date], str] | None = None
     parser_languages: tuple[str, ...] = ()
     longest: int = field(default=1)
+    # Words for times of day (the `[time]` table), with Dutch and English ones always.
+    times: TimeWords = field(default_factory=TimeWords)
 
     @staticmethod
     def load(
@@ -192,6 +195,9 @@ class DateWords:
             label=label,
             parser_languages=tuple(dict.fromkeys((code, *table.get("also", ()), "en"))),
             longest=max((len(p) for p in phrases), default=1),
+            times=TimeWords.of(table.get("time", {}))
+            .merged(TimeWords.of(_table(root, "nl").get("time", {})))
+            .merged(TimeWords.of(_table(root, "en").get("time", {}))),
         )
         words.warm_up()
         return words

@@ -62,6 +62,9 @@ class Step:
     horizon_days: int = 730
     allow_unknown: bool = False
     applies: Callable[[Answers], bool] | None = None
+    # A paragraph before the question that depends on the draft (its answers and context):
+    # what a municipality's fund gives at most, what an event probably needs, where it goes.
+    intro: Callable[[Draft], Msg | None] | None = None
 
 
 CONFIRM = N_("Is everything right? Tap Save. You can also change an answer.")
@@ -149,10 +152,18 @@ BACK, CANCEL, STOP, GO_ON, KEEP, SAVE, ANEW = (
 BACK_MARK, CANCEL_MARK = "◀", "✖"
 
 
-def begin(flow: Flow, ctx: Ctx, context: Mapping[str, Any] | None = None) -> Outcome:
+def begin(
+    flow: Flow,
+    ctx: Ctx,
+    context: Mapping[str, Any] | None = None,
+    answers: Answers | None = None,
+) -> Outcome:
     """A new draft of `flow`; `context` is what it is about beyond its answers (kept when
-    the resident starts again)."""
-    draft = Draft(flow.name, flow.version, {}, at=flow.next_key({}), context=dict(context or {}))
+    the resident starts again); `answers` given beforehand (from a saved plan) are kept."""
+    given = dict(answers or {})
+    draft = Draft(
+        flow.name, flow.version, given, at=flow.next_key(given), context=dict(context or {})
+    )
     return Outcome(draft, (prompt(flow, draft, ctx),))
 
 
@@ -221,6 +232,9 @@ def prompt(flow: Flow, draft: Draft, ctx: Ctx) -> Reply:
     paragraphs = [N_("Question {number} of {total}", number=number, total=total), step.ask]
     if total == 1:
         paragraphs.pop(0)  # "Question 1 of 1" says nothing
+    intro = None if step.intro is None else step.intro(draft)
+    if intro is not None:
+        paragraphs.insert(len(paragraphs) - 1, intro)
     if step.hint is not None:
         paragraphs.append(step.hint)
     if step.key in draft.answers:

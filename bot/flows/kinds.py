@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Final, TypeAlias
 
 from bot.domain import Answer as Answer  # a JSON value, shared with drafts
 from bot.flows import validators as v
+from bot.flows.times import TimeWords, read_time
 from bot.flows.validators import Ok, Problem
 from bot.replies import (
     N_,
@@ -50,6 +51,7 @@ from bot.replies import (
     Request,
     Said,
 )
+from bot.textclean import ascii_digits, clean_text
 
 if TYPE_CHECKING:
     from bot.domain import Draft
@@ -572,6 +574,183 @@ class Place(Postcode):
         return Code(answer)
 
 
+TIME = "tm"  # a time of day that could be morning or evening: tm<HHMM>
+
+
+class TimeOfDay(InputKind):
+    """A time of day, kept as "HH:MM": "20:00", "8 uur 's avonds", "half acht", "8pm".
+
+    A time that could be morning or evening ("half acht", "8:00") is asked about with two
+    buttons; the two readings wait in the draft's picks until one is tapped. The words of the
+    resident's language come with the date words (`Ctx.dates.times`).
+    """
+
+    def buttons(self, step: Step, draft: Draft, ctx: Ctx) -> Rows:
+        if not draft.picks or len(draft.picks) != 2:
+            return ()
+        morning, evening = draft.picks
+        return (
+            (
+                Button(
+                    NP_("button", "{time} in the morning", time=Code(morning)),
+                    _time_token(morning),
+                    "🌅",
+                ),
+            ),
+            (
+                Button(
+                    NP_("button", "{time} in the evening", time=Code(evening)),
+                    _time_token(evening),
+                    "🌙",
+                ),
+            ),
+        )
+
+    def tap(self, step: Step, draft: Draft, token: str, ctx: Ctx) -> Result:
+        assert token.startswith(TIME), token
+        digits = token.removeprefix(TIME)
+        return Ok(f"{digits[:2]}:{digits[2:]}")
+
+    def parse(self, step: Step, text: str, draft: Draft, ctx: Ctx) -> Result:
+        words = ctx.dates.times if ctx.dates is not None else TimeWords()
+        reading = read_time(text, words)
+        if reading is None:
+            return Problem(
+                N_(
+                    "I cannot read that time. Please type it like this: {example}",
+                    example=Code("20:00"),
+                )
+            )
+        if reading.time is not None:
+            return Ok(reading.time.strftime("%H:%M"))
+        assert reading.morning is not None and reading.evening is not None
+        morning, evening = reading.morning.strftime("%H:%M"), reading.evening.strftime("%H:%M")
+        said = N_(
+            "Do you mean {morning} in the morning, or {evening} in the evening?",
+            morning=Code(morning),
+            evening=Code(evening),
+        )
+        return Ticked((morning, evening), note=said)
+
+    def display(
+        self, step: Step, answer: Answer, language: str | None = None, ctx: Ctx | None = None
+    ) -> Param:
+        return Code(answer)
+
+
+def _time_token(time: str) -> str:
+    return TIME + time.replace(":", "")
+
+
+UNDO, WARNED = "undo", "!"  # remove the last budget line; a mismatch was explained once
+MAX_LINES = 10
+_LINE = re.compile(
+    r"^(?P<item>.*?[^\s:=€-])[\s:=-]*(?P<amount>€?\s*\d[\d.,\s]*(?:,-)?\s*(?:euro|eur|€)?)$"
+)
+
+
+def budget_line(text: str) -> tuple[str, Decimal] | Problem:
+    """ "Koffie en thee 45" or "Tent huren: €120,50" read as (item, amount)."""
+    found = _LINE.match(ascii_digits(clean_text(text)).strip())
+    if found is None:
+        return Problem(
+            N_(
+                "Please type what it is for, and the amount. For example: {example}",
+                example=Code("Koffie en thee 45"),
+            )
+        )
+    amount = v.parse_money(found["amount"], low=0, high=1_000_000)
+    if isinstance(amount, Problem):
+        return amount
+    return found["item"].strip(), amount.value
+
+
+class BudgetLines(InputKind):
+    """Up to ten budget lines (what for, how much), typed one by one or several at once,
+    shown back with their total, then Done. Kept as [{"item", "amount"}].
+
+    `amount_key` names the answer they should add up to: when they do not, Done explains
+    the difference once, and a second Done keeps the lines.
+    """
+
+    def __init__(self, amount_key: str = "amount") -> None:
+        self.amount_key = amount_key
+
+    @staticmethod
+    def lines(draft: Draft) -> list[tuple[str, Decimal]]:
+        picks = [p for p in draft.picks or () if p != WARNED]
+        return [(item, Decimal(amount)) for item, _, amount in (p.rpartition("\t") for p in picks)]
+
+    def buttons(self, step: Step, draft: Draft, ctx: Ctx) -> Rows:
+        if not self.lines(draft):
+            return ()
+        return (
+            (Button(NP_("button", "Done"), DONE, "👍"),),
+            (Button(NP_("button", "Remove the last line"), UNDO, "↩"),),
+        )
+
+    def typed_tap(self, step: Step, text: str, asked: Reply, ctx: Ctx) -> str | None:
+        return match_label(text, asked, ctx) if not re.search(r"\d", text) else None
+
+    def _shown(self, lines: list[tuple[str, Decimal]], *notes: Msg) -> Msg:
+        listing = Listing(
+            tuple(N_("{item}: {amount}", item=Said(i), amount=Euro(a)) for i, a in lines)
+        )
+        total = sum((a for _, a in lines), Decimal(0))
+        return N_("{lines}\n<b>Total: {total}</b>", lines=listing, total=Euro(total))
+
+    def tap(self, step: Step, draft: Draft, token: str, ctx: Ctx) -> Result:
+        lines = self.lines(draft)
+        if token == UNDO:
+            lines = lines[:-1]
+            return Ticked(_picks(lines), note=self._next(lines))
+        assert token == DONE, token
+        total = sum((a for _, a in lines), Decimal(0))
+        asked = draft.answers.get(self.amount_key)
+        if asked is not None and Decimal(asked) != total and WARNED not in (draft.picks or ()):
+            said = N_(
+                "Your lines add up to {total}, but you ask for {amount}. The municipality "
+                "wants to see what every euro is for. Tap Done again to keep it like this, "
+                "or add or remove a line.",
+                total=Euro(total),
+                amount=Euro(Decimal(asked)),
+            )
+            return Ticked((*_picks(lines), WARNED), note=said)
+        return Ok([{"item": i, "amount": str(a)} for i, a in lines])
+
+    def _next(self, lines: list[tuple[str, Decimal]]) -> Msg:
+        if not lines:
+            return N_("There are no lines now. Type what it is for, and the amount.")
+        return N_(
+            "{lines}\n\nType the next line, or tap Done.",
+            lines=self._shown(lines),
+        )
+
+    def parse(self, step: Step, text: str, draft: Draft, ctx: Ctx) -> Result:
+        lines = self.lines(draft)
+        for part in re.split(r"[\n;]+", text):
+            if not part.strip():
+                continue
+            read = budget_line(part)
+            if isinstance(read, Problem):
+                return read
+            lines.append(read)
+        if len(lines) > MAX_LINES:
+            return Problem(
+                N_("That is more than {count} lines. Please put some together.", count=MAX_LINES)
+            )
+        return Ticked(_picks(lines), note=self._next(lines))
+
+    def display(
+        self, step: Step, answer: Answer, language: str | None = None, ctx: Ctx | None = None
+    ) -> Param:
+        return self._shown([(a["item"], Decimal(a["amount"])) for a in answer])
+
+
+def _picks(lines: list[tuple[str, Decimal]]) -> tuple[str, ...]:
+    return tuple(f"{item}\t{amount}" for item, amount in lines)
+
+
 class Kind:
     """The kinds every flow can use, by name: `Step("when", Kind.DATE, ...)`."""
 
@@ -586,3 +765,5 @@ class Kind:
     CONTACT: Final = Contact()
     LOCATION: Final = Location()
     PLACE: Final = Place()
+    TIME: Final = TimeOfDay()
+    BUDGET: Final = BudgetLines()

@@ -157,6 +157,7 @@ def main_menu(
             *((Button(p.label, f"{MENU}:{NEW}:{p.name}", p.icon),) for p in starts),
             (Button(NP_("button", "My initiatives"), f"{MENU}:{MINE}", "📋"),),
             (Button(NP_("button", "My requests for contact"), "hf:mine", "🤝"),),
+            (Button(NP_("button", "My support requests"), "rq:mine", "🏛"),),
             (
                 Button(NP_("button", "Language"), f"{MENU}:{PICK_LANGUAGE}", "🌐"),
                 Button(NP_("button", "Help"), f"{MENU}:{HELP}", "❓"),
@@ -238,6 +239,11 @@ def saved(reference: str) -> Reply:
 def find_for_plan(reference: str) -> Button:
     """Find the community builder for a saved plan's area (its postcode is reused)."""
     return Button(NP_("button", "Find a community builder"), f"hf:plan:{reference}", "🤝")
+
+
+def support_for_plan(reference: str) -> Button:
+    """Ask the municipality of a saved plan's area for support (its answers are reused)."""
+    return Button(NP_("button", "Ask the municipality for support"), f"rq:plan:{reference}", "🏛")
 
 
 @dataclass(frozen=True)
@@ -403,6 +409,7 @@ def _plan_actions(initiative: Initiative) -> tuple[tuple[Button, ...], ...]:
         return ()
     return (
         (find_for_plan(initiative.reference),),
+        (support_for_plan(initiative.reference),),
         (Button(NP_("button", "Change an answer"), plan_button(initiative, CHANGE), "✏️"),),
         (Button(NP_("button", "Withdraw"), plan_button(initiative, WITHDRAW), "🗄"),),
     )

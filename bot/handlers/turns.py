@@ -31,6 +31,7 @@ from bot.domain import (
     Resident,
     Seat,
     Session,
+    SupportRequest,
 )
 from bot.flows import (
     asking,
@@ -41,6 +42,8 @@ from bot.flows import (
     operating,
     privacy,
     relay,
+    request_taps,
+    requesting,
 )
 from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
@@ -68,7 +71,7 @@ from bot.handlers.render import (
 )
 from bot.i18n import Languages, Translator
 from bot.replies import N_, Code, Msg, Reply
-from bot.store import Changes, Store, StoreFailure
+from bot.store import Changes, Store, StoreFailure, requests
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -198,6 +201,7 @@ class LookedUp(NamedTuple):
     handoff: Handoff | None
     replied: str | None
     lookup: Lookup | None
+    request: SupportRequest | None = None
 
 
 def _finding(event: Input, session: Session) -> bool:
@@ -206,8 +210,14 @@ def _finding(event: Input, session: Session) -> bool:
         return True
     if isinstance(event, Tapped) and event.token.startswith(f"m:new:{FIND_BUILDER.name}"):
         return True
+    if isinstance(event, Tapped) and event.token.startswith(f"{requesting.RQ}:"):
+        return True
     draft = session.draft
-    return draft is not None and draft.flow in (FIND_BUILDER.name, ASK_CONTACT.name)
+    return draft is not None and draft.flow in (
+        FIND_BUILDER.name,
+        ASK_CONTACT.name,
+        requesting.ASK_SUPPORT.name,
+    )
 
 
 class Turns:
@@ -281,6 +291,8 @@ class Turns:
             return operating.answer_query(query, await store.counts())
         if isinstance(query, operating.OpenQuestions):
             return operating.answer_query(query, await store.open_questions())
+        if isinstance(query, request_taps.MyRequests):
+            return request_taps.my_requests(await requests.of_owner(store, user_id), turn.resident)
         if isinstance(query, asking.MyRequests):
             directory = await self.s.directory()
             names = {} if directory is None else {b.id: b.name for b in directory.builders}
@@ -329,7 +341,12 @@ class Turns:
             directory = await self.s.directory(fresh=True)
             if directory is not None:
                 lookup = await store.lookup(directory, self.s.clock.now().date())
-        return LookedUp(plan, found, replied, lookup)
+        # A request for support a button names, only among this person's own.
+        asked = requesting.request_named(event.token) if isinstance(event, Tapped) else None
+        request = None if asked is None else await requests.named(store, asked)
+        if request is not None and request.owner != user_id:
+            request = None
+        return LookedUp(plan, found, replied, lookup, request)
 
     async def _decide_and_commit(
         self, user_id: int, telegram_language: str | None, event: Input
@@ -349,6 +366,7 @@ class Turns:
                 handoff=looked_up.handoff,
                 replied=looked_up.replied,
                 lookup=looked_up.lookup,
+                request=looked_up.request,
             )
             turn = audiences.handle(acting, session, event, env)
             kept = turn.resident

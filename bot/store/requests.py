@@ -14,9 +14,23 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.domain import SUBMITTED, RequestEvent, SupportRequest
-from bot.flows.effects import SubmitRequest, Submitted
+from bot.domain import (
+    APPROVED,
+    PARTLY,
+    R_WITHDRAWN,
+    REJECTED,
+    STAFF,
+    SUBMITTED,
+    OutboxMessage,
+    RequestEvent,
+    SupportRequest,
+)
+from bot.flows.effects import Moved, SubmitRequest, Submitted, WithdrawRequest
 from bot.store import deliveries, rows
+from bot.store.outbox import INSERT as INSERT_OUTBOX
+from bot.store.outbox import insert_row as outbox_row
+
+_FINAL = (APPROVED, PARTLY, REJECTED, R_WITHDRAWN)  # a request in these is decided
 
 if TYPE_CHECKING:
     from bot.store.writer import Writer
@@ -147,3 +161,39 @@ async def of_owner(writer: Writer, owner: int) -> list[SupportRequest]:
         (owner,),
     )
     return [_request(r, await _history(writer.db, r[0])) for r in found]
+
+
+async def withdraw(
+    db: aiosqlite.Connection, effect: WithdrawRequest, now: dt.datetime, told: list[OutboxMessage]
+) -> Moved:
+    """Inside the turn's transaction: the request withdrawn, only if it is still the owner's
+    and not decided or withdrawn; an event, the office told through its channel, and staff
+    bound to the municipality in the bot told `tell_staff`."""
+    found = list(
+        await db.execute_fetchall(
+            f"""UPDATE requests SET state = ?, updated_at = ?
+                WHERE reference = ? AND owner = ? AND state NOT IN ({", ".join("?" * len(_FINAL))})
+                RETURNING id, municipality""",
+            (R_WITHDRAWN, rows.iso(now), effect.reference, effect.owner, *_FINAL),
+        )
+    )
+    if not found:
+        state = list(
+            await db.execute_fetchall(
+                "SELECT state FROM requests WHERE reference = ? AND owner = ?",
+                (effect.reference, effect.owner),
+            )
+        )
+        return Moved(False, state[0][0] if state else None)
+    request_id, municipality = found[0]
+    event_id = await event(db, request_id, now, "resident", effect.owner, R_WITHDRAWN)
+    await deliveries.enqueue(db, request_id, R_WITHDRAWN, effect.channel, now, event_id)
+    staff = await db.execute_fetchall(
+        "SELECT user_id FROM roles WHERE role = ? AND municipality = ? ORDER BY user_id",
+        (STAFF, municipality),
+    )
+    for (user_id,) in staff:
+        message = OutboxMessage(int(user_id), effect.tell_staff, "request withdrawn")
+        await db.execute(INSERT_OUTBOX, outbox_row(message, rows.iso(now)))
+        told.append(message)
+    return Moved(True, R_WITHDRAWN)

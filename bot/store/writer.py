@@ -319,7 +319,9 @@ class Writer:
                 changes.results.append(await handoffs.close(self._db, effect, now, changes.told))
             elif isinstance(effect, SubmitRequest):
                 changes.results.append(await requests.submit(self._db, effect, now))
-            elif isinstance(effect, WithdrawRequest | ChangeRequest | GiveSupport):
+            elif isinstance(effect, WithdrawRequest):
+                changes.results.append(await requests.withdraw(self._db, effect, now, changes.told))
+            elif isinstance(effect, ChangeRequest | GiveSupport):
                 raise NotImplementedError(f"{type(effect).__name__}: not built yet (issue 9)")
             elif isinstance(effect, UpdateInitiative | WithdrawInitiative):
                 # A saved plan changed or withdrawn by its owner, if still as the turn saw it.
