@@ -147,3 +147,13 @@ async def of_owner(writer: Writer, owner: int) -> list[SupportRequest]:
         (owner,),
     )
     return [_request(r, await _history(writer.db, r[0])) for r in found]
+
+
+async def by_id(db: aiosqlite.Connection, request_id: int) -> SupportRequest | None:
+    """A request by its row id, with its history (for the delivery into the back office)."""
+    found = list(
+        await db.execute_fetchall(f"SELECT {_COLUMNS} FROM requests r WHERE id = ?", (request_id,))
+    )
+    if not found:
+        return None
+    return _request(found[0], await _history(db, request_id))
