@@ -237,3 +237,142 @@ def objects_api(base_url: str, token_env: str = "OBJECTS_TOKEN_AMS") -> ObjectsA
         type_version=3,
         token_env=token_env,
     )
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+class ObjectsServer:
+    """A small Objects API (v2) on loopback, on asyncio streams: it checks the method, path,
+    headers and body shape as the real one would, keeps the objects by uuid, and can answer
+    with errors (`errors`, one status per request) or create an object and then not answer
+    (`hang_after_create`: a timeout after the object was created)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.calls: list[Call] = []
+        self.errors: list[int] = []
+        self.hang_after_create = 0
+        self.base = ""
+        self._server: asyncio.AbstractServer | None = None
+        self._release = asyncio.Event()
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.base = f"http://127.0.0.1:{port}"
+        return self.base
+
+    async def stop(self) -> None:
+        self._release.set()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                method, path, _version = line.decode("latin-1").split()
+                headers: dict[str, str] = {}
+                while (raw := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    key, _, value = raw.decode("latin-1").partition(":")
+                    headers[key.strip().lower()] = value.strip()
+                content = await reader.readexactly(int(headers.get("content-length", "0")))
+                body = json.loads(content) if content else None
+                self.calls.append(Call(method, path, headers, body))
+                status, answer = self._answer(method, path, headers, body)
+                if status == 0:  # created, and the answer never comes
+                    await self._release.wait()
+                    return
+                payload = json.dumps(answer).encode()
+                writer.write(
+                    f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                    + payload
+                )
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return
+        finally:
+            writer.close()
+
+    def _answer(
+        self, method: str, path: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, Any]:
+        if self.errors:
+            status = self.errors.pop(0)
+            return status, {"detail": f"error {status}"}
+        if headers.get("authorization") != f"Token {self.token}":
+            return 403, {"detail": "Authenticatiegegevens zijn niet opgegeven."}
+        if method in ("POST", "PATCH", "PUT") and headers.get("content-crs") != "EPSG:4326":
+            return 412, {"detail": "'Content-Crs' header ontbreekt"}
+        if method in ("POST", "PATCH") and not headers.get("content-type", "").startswith(
+            "application/json"
+        ):
+            return 415, {"detail": "unsupported media type"}
+        if method == "POST" and path == "/api/v2/objects":
+            problem = _shape(body, create=True)
+            if problem:
+                return 400, {"detail": problem}
+            if body["uuid"] in self.objects:
+                return 400, {"uuid": ["Er bestaat al een object met deze uuid."]}
+            found = {
+                "url": f"{self.base}/api/v2/objects/{body['uuid']}",
+                "uuid": body["uuid"],
+                "type": body["type"],
+                "record": {**body["record"], "index": 1},
+            }
+            self.objects[body["uuid"]] = found
+            if self.hang_after_create:
+                self.hang_after_create -= 1
+                return 0, None
+            return 201, found
+        prefix = "/api/v2/objects/"
+        if path.startswith(prefix) and path[len(prefix) :] in self.objects:
+            found = self.objects[path[len(prefix) :]]
+            if method == "GET":
+                return 200, found
+            if method == "PATCH":
+                problem = _shape(body, create=False)
+                if problem:
+                    return 400, {"detail": problem}
+                index = found["record"]["index"] + 1
+                found["record"] = {**body["record"], "index": index}
+                return 200, found
+        if path.startswith(prefix):
+            return 404, {"detail": "Niet gevonden."}
+        return 405, {"detail": f"{method} {path}"}
+
+
+def _shape(body: Any, *, create: bool) -> str | None:
+    """What is wrong with an object's body, as the Objects API checks it."""
+    if not isinstance(body, dict):
+        return "a JSON object is expected"
+    if create:
+        try:
+            uuid.UUID(str(body.get("uuid")))
+        except ValueError:
+            return "uuid: not a UUID"
+    if not str(body.get("type", "")).startswith("http"):
+        return "type: the URL of an object type is required"
+    record = body.get("record")
+    if not isinstance(record, dict):
+        return "record: required"
+    if not isinstance(record.get("typeVersion"), int):
+        return "record.typeVersion: an integer is required"
+    if not isinstance(record.get("data"), dict):
+        return "record.data: an object is required"
+    try:
+        dt.date.fromisoformat(str(record.get("startAt")))
+    except ValueError:
+        return "record.startAt: a date is required"
+    return None
