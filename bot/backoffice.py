@@ -192,12 +192,17 @@ def answers_text(answers: Mapping[str, Any]) -> list[str]:
         if not shown:
             continue
         lines += ["", heading.upper()]
-        lines += [f"  {label}: {value_text(key, answers[key])}" for key, label in shown]
+        lines += [_line(label, key, answers[key]) for key, label in shown]
     rest = [key for key in answers if key not in KNOWN]
     if rest:
         lines += ["", "OVERIGE ANTWOORDEN"]
-        lines += [f"  {key}: {value_text(key, answers[key])}" for key in rest]
+        lines += [_line(key, key, answers[key]) for key in rest]
     return lines
+
+
+def _line(label: str, key: str, value: Any) -> str:
+    text = value_text(key, value)
+    return f"  {label}:{text}" if text.startswith("\n") else f"  {label}: {text}"
 
 
 def _when(moment: dt.datetime | None, zone: dt.tzinfo | None) -> str:
@@ -271,6 +276,8 @@ def body(
     what: str,
     event: RequestEvent | None,
     zone: dt.tzinfo | None = None,
+    *,
+    with_voices: bool = False,
 ) -> str:
     """The plain-text body: what happened, then the request as it is now."""
     lines: list[str] = []
@@ -325,11 +332,11 @@ def body(
     lines += [
         "",
         "Bijlagen: de aanvraag als JSON"
-        + (", spraakberichten als audio" if voices(request.answers) else "")
+        + (", spraakberichten als audio" if with_voices else "")
         + ".",
         "",
-        "Verstuurd door Buurtbot. Antwoord niet op deze e-mail met persoonsgegevens van "
-        "anderen; zet de status van de aanvraag via uw eigen procedure.",
+        "Verstuurd door Buurtbot. Een antwoord op deze e-mail komt niet bij de aanvrager: "
+        "neem contact op met de gegevens hierboven.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -361,7 +368,8 @@ def email(
         message["Date"] = format_datetime(date)
     message["X-Buurtbot-Request"] = request.uuid
     message["X-Buurtbot-Reference"] = request.reference or ""
-    message.set_content(body(request, what, event, zone))
+    voiced = any(a.maintype == "audio" for a in attachments)
+    message.set_content(body(request, what, event, zone, with_voices=voiced))
     document = json.dumps(request_json(request), ensure_ascii=False, indent=2).encode()
     message.add_attachment(
         document,
