@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 
 from bot import offering
 from bot.clock import Clock
+from bot.delivery import Delivery
 from bot.domain import BUILDER, OPERATOR
 from bot.files import Lock, Locked
 from bot.flood import FloodGate
@@ -157,6 +158,11 @@ class Buurtbot:
         self._intake: Intake | None = None
         self.outbox = Outbox(self.services, self.application.bot, outbox)
         self.outbox.on_blocked[handoff.ON_BLOCKED] = self._builder_blocked
+        # Requests into the municipalities' back offices (email, Objects API); its escalations
+        # to the operators go through the outbox.
+        self.delivery = Delivery(
+            self.services, self.application.bot, settings.smtp, self.outbox.escalate, outbox
+        )
         self._poller: asyncio.Task[None] | None = None
         self._lock: Lock | None = None
 
@@ -205,6 +211,7 @@ class Buurtbot:
             # Outbox rows another process wrote (`buurtbot directory load` moving cases of a
             # removed builder on) wake no worker there: look once a minute.
             self.store.outbox_added.set()
+            self.delivery.wake()  # likewise deliveries (`buurtbot request status`)
         except StoreFailure as failure:
             log.warning("the sweep could not run (%s); trying again in a minute", failure.kind)
 
@@ -270,6 +277,7 @@ class Buurtbot:
         await self.intake.replay()
         await self.intake.retry_requested()
         self.outbox.start()
+        self.delivery.start()
         self._poller = asyncio.create_task(self.intake.poll(), name="buurtbot-poller")
 
     async def _reach_telegram(self, within: float) -> None:
@@ -353,6 +361,7 @@ class Buurtbot:
             self._poller = None
         if self._intake is not None:
             await self._intake.drain()
+        await self.delivery.stop()
         await self.outbox.stop()
         if self.application.running:
             await self.application.stop()

@@ -250,6 +250,9 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.answered_callbacks: list[dict[str, Any]] = []
         self.files: set[str] = set()  # file ids Telegram knows: those people sent
+        # What a download of a file returns; a file without its own content gets a made-up
+        # one that names it (enough for an attachment to be recognised).
+        self.contents: dict[str, bytes] = {}
         self.webhook = ""  # a URL once setWebhook was called: getUpdates is refused then
         self._pending: list[dict[str, Any]] = []
         self.updates: dict[int, dict[str, Any]] = {}
@@ -681,12 +684,26 @@ class FakeTelegram:
 
     async def _api_getFile(self, params: Mapping[str, Any]) -> dict[str, Any]:
         file_id = str(params["file_id"])
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
         return {
             "file_id": file_id,
             "file_unique_id": file_id,
-            "file_size": 0,
+            "file_size": len(self.content(file_id)),
             "file_path": f"files/{file_id}",
         }
+
+    def content(self, file_id: str) -> bytes:
+        """The bytes of a file people sent, as a download (after getFile) returns them."""
+        return self.contents.get(file_id, b"OggS fake voice note " + file_id.encode())
+
+    def download(self, path: str) -> tuple[int, bytes]:
+        """A download from the file URL (`.../file/bot<token>/files/<file id>`)."""
+        self.calls.append(("download", {"path": path}))
+        file_id = urllib.parse.unquote(path.rsplit("/", 1)[-1])
+        if "/files/" not in path or file_id not in self.files:
+            return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'
+        return 200, self.content(file_id)
 
     async def _api_close(self, params: Mapping[str, Any]) -> bool:
         return True
@@ -718,6 +735,8 @@ class FakeRequest(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:
+            return self.telegram.download(url)
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.json_parameters) if request_data else {}
         if request_data is not None and request_data.contains_files:
@@ -788,6 +807,15 @@ async def _serve_connection(
                 headers[key.strip().lower()] = value.strip()
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             path = request_line.decode("latin-1").split()[1]
+            if path.startswith("/file/bot"):
+                status, payload = telegram.download(path)
+                writer.write(
+                    f"HTTP/1.1 {status} X\r\nContent-Type: application/octet-stream\r\n"
+                    f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                    + payload
+                )
+                await writer.drain()
+                continue
             method = path.rsplit("/", 1)[-1].split("?")[0]
             try:
                 status, payload = await answer(

@@ -22,6 +22,29 @@ class SettingsError(ValueError):
     """A missing or malformed setting. The message is one line that names it."""
 
 
+SECURITIES = ("starttls", "tls", "none")
+DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """The mail server that delivers requests to municipal offices. Without a host, emails
+    wait in the database (`buurtbot run`) or are printed (`buurtbot try`). `ca` is a file of
+    extra certificate authorities to trust (a test server's, or an office's own)."""
+
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str | None = None
+    security: str = "starttls"
+    ca: Path | None = None
+
+    @property
+    def the_port(self) -> int:
+        return self.port or DEFAULT_PORTS[self.security]
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = None
@@ -37,6 +60,7 @@ class Settings:
     keep_days: int = 730
     case_days: int = 365
     username: str | None = None
+    smtp: Smtp = field(default_factory=lambda: Smtp())
 
     @property
     def file_url(self) -> str:
@@ -75,6 +99,13 @@ KEYS = {
     "BUURTBOT_KEEP_DAYS": "keep_days",
     "BUURTBOT_CASE_DAYS": "case_days",
     "BUURTBOT_USERNAME": "username",
+    "BUURTBOT_SMTP_HOST": "smtp_host",
+    "BUURTBOT_SMTP_PORT": "smtp_port",
+    "BUURTBOT_SMTP_USER": "smtp_user",
+    "BUURTBOT_SMTP_PASSWORD": "smtp_password",
+    "BUURTBOT_SMTP_FROM": "smtp_from",
+    "BUURTBOT_SMTP_SECURITY": "smtp_security",
+    "BUURTBOT_SMTP_CA": "smtp_ca",
 }
 
 
@@ -192,4 +223,51 @@ def _parse(raw: Mapping[str, Any]) -> Settings:
     ):
         if name in raw:
             values[key] = _days(name, raw[name])
+    values["smtp"] = _smtp(raw)
     return Settings(**values)
+
+
+def _smtp(raw: Mapping[str, Any]) -> Smtp:
+    def text(name: str) -> str | None:
+        return str(raw[name]).strip() or None if name in raw else None
+
+    security = (text("BUURTBOT_SMTP_SECURITY") or "starttls").lower()
+    if security not in SECURITIES:
+        raise SettingsError(
+            f"BUURTBOT_SMTP_SECURITY: expected starttls, tls or none, got {security!r}"
+        )
+    port = None
+    if "BUURTBOT_SMTP_PORT" in raw:
+        try:
+            port = int(raw["BUURTBOT_SMTP_PORT"])
+        except (TypeError, ValueError):
+            port = 0
+        if not 0 < port < 65536:
+            raise SettingsError(
+                f"BUURTBOT_SMTP_PORT: expected a port number like 587, got "
+                f"{raw['BUURTBOT_SMTP_PORT']!r}"
+            )
+    smtp = Smtp(
+        host=text("BUURTBOT_SMTP_HOST"),
+        port=port,
+        user=text("BUURTBOT_SMTP_USER"),
+        password=text("BUURTBOT_SMTP_PASSWORD"),
+        sender=text("BUURTBOT_SMTP_FROM"),
+        security=security,
+        ca=None if text("BUURTBOT_SMTP_CA") is None else Path(str(text("BUURTBOT_SMTP_CA"))),
+    )
+    if security == "none" and (smtp.user or smtp.password):
+        raise SettingsError(
+            "BUURTBOT_SMTP_SECURITY is none: Buurtbot never sends BUURTBOT_SMTP_USER and "
+            "BUURTBOT_SMTP_PASSWORD over a plain connection; use starttls or tls"
+        )
+    if bool(smtp.user) != bool(smtp.password):
+        raise SettingsError("BUURTBOT_SMTP_USER and BUURTBOT_SMTP_PASSWORD: set both, or neither")
+    if smtp.host is not None and (smtp.sender is None or "@" not in smtp.sender):
+        raise SettingsError(
+            "BUURTBOT_SMTP_FROM: give the address emails to municipalities are sent from "
+            "(for example buurtbot@example.org)"
+        )
+    if smtp.ca is not None and not smtp.ca.is_file():
+        raise SettingsError(f"BUURTBOT_SMTP_CA: {smtp.ca} is not a readable file")
+    return smtp

@@ -178,6 +178,10 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
     telegram = FakeTelegram()
     telegram.user(USER_ID, "Amina", language)
     bot = build_application(settings, FakeRequest(telegram), poll_timeout=5)
+    # Without a mail server, what the municipality would receive is printed here instead.
+    # Nothing is sent to a real office from a try (the sample's addresses are made up).
+    emails: list[str] = []
+    bot.delivery.show = emails.append
     await bot.start()
     await _sample_directory(bot.store, bot.clock.now())
     screen = Screen(out, colour=out.isatty())
@@ -228,11 +232,16 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
             # try-mode the other side is this same terminal, so wait for them too.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(bot.outbox.idle(), timeout=5)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(bot.delivery.idle(), timeout=5)
             resident, _ = await bot.store.chat(USER_ID)
             if resident.language is not None and resident.language != helped_in:
                 helped_in = resident.language
                 _help(out, languages(helped_in))
             screen.show(telegram.chats.get(USER_ID, []))
+            for text in emails:
+                out.write("\n✉️  " + text.replace("\n", "\n   ") + "\n")
+            emails.clear()
     finally:
         await bot.stop()
     out.write("\n")

@@ -22,6 +22,7 @@ from bot.flows.handoff import Lookup
 from bot.flows.screens import Counts
 from bot.store import builders, cases, handoffs, people, privacy, residents, retention
 from bot.store import directory as directory_rows
+from bot.store.deliveries import Deliveries
 from bot.store.directory import Reload
 from bot.store.errors import StoreError, unusable_error
 from bot.store.inbox import Delivery, Inbox, Incoming
@@ -47,6 +48,8 @@ class Store(Writer):
         # Messages to others: rows are added with `Changes.send`; the worker in bot/outbox.py
         # uses this to deliver them.
         self.outbox = Outbox(self)
+        # Requests on their way into the municipalities' back offices (bot/delivery.py).
+        self.deliveries = Deliveries(self)
 
     @classmethod
     async def open(cls, path: str | Path, *, now: Callable[[], dt.datetime] | None = None) -> Store:

@@ -363,6 +363,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deliveries_waiting ON deliveries (status, id)
         WHERE status IN ('pending', 'sending');
     """,
+    # Where a back-office delivery goes, decided when it is written (the channel's email
+    # address, or the Objects API's settings as JSON): an operator who later changes the
+    # directory does not redirect what the office was already due to receive.
+    """
+    ALTER TABLE deliveries ADD COLUMN target TEXT;
+    """,
 )
 
 

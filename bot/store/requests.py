@@ -197,3 +197,13 @@ async def withdraw(
         await db.execute(INSERT_OUTBOX, outbox_row(message, rows.iso(now)))
         told.append(message)
     return Moved(True, R_WITHDRAWN)
+
+
+async def by_id(db: aiosqlite.Connection, request_id: int) -> SupportRequest | None:
+    """A request by its row id, with its history (for the delivery into the back office)."""
+    found = list(
+        await db.execute_fetchall(f"SELECT {_COLUMNS} FROM requests r WHERE id = ?", (request_id,))
+    )
+    if not found:
+        return None
+    return _request(found[0], await _history(db, request_id))

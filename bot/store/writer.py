@@ -40,7 +40,7 @@ from bot.flows.effects import (
 )
 from bot.store import cases, handoffs, initiatives, people, privacy, requests, rows
 from bot.store.cache import Chats
-from bot.store.changes import Changes
+from bot.store.changes import REQUEST_MOVES, Changes
 from bot.store.errors import StoreFailure
 from bot.store.inbox import RECEIVE, SENT
 from bot.store.outbox import INSERT as INSERT_OUTBOX
@@ -90,6 +90,9 @@ class Writer:
         self._alarms: set[asyncio.Task[None]] = set()
         # Set when a commit added outbox rows: the outbox worker waits on it.
         self.outbox_added = asyncio.Event()
+        # Set when a commit may have added back-office deliveries (a request effect): the
+        # delivery worker (bot/delivery.py) waits on it.
+        self.deliveries_added = asyncio.Event()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -179,6 +182,8 @@ class Writer:
                 self._recovered()
                 if any(changes.outbox or changes.told for changes, _ in batch):
                     self.outbox_added.set()
+                if any(isinstance(e, REQUEST_MOVES) for c, _ in batch for _, e in c.conditional):
+                    self.deliveries_added.set()
                 for changes, future in batch:
                     for user_id, (resident, session, update_id) in changes.chats.items():
                         if update_id is not None:
