@@ -11,9 +11,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain import BUILDER, OPERATOR, RESIDENT, Resident, Session
-from bot.flows import asking, building, conversation, handoff, operating, privacy, relay, screens
-from bot.flows.conversation import Env, Input, Turn
+from bot.domain import BUILDER, OPERATOR, RESIDENT, STAFF, Resident, Session
+from bot.flows import (
+    asking,
+    building,
+    conversation,
+    handoff,
+    operating,
+    privacy,
+    relay,
+    screens,
+    staffing,
+)
+from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.engine import Tapped
 from bot.replies import Reply
 
@@ -27,6 +37,10 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     if ready and privacy.waiting(session, event, env.now):
         return privacy.ask_again(person, session, event, env)
     builder = ready and BUILDER in person.roles and env.seat is not None and env.seat.active
+    answering = (session.confirming or "").startswith(staffing.ANSWERING)
+    if ready and answering and isinstance(event, relay.MESSAGES):
+        # "Answer the municipality" mode: the message is the answer, never a flow's.
+        return _active(staffing.answer(person, replace(session, writing=None), event, env), env)
     if ready and session.confirming != building.PAUSE:
         relayed = relay.handle(person, session, event, env, builder=builder)
         if relayed is not None:
@@ -44,6 +58,9 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     # Any other command or button (or coming back later) leaves the /forget question
     # unanswered: nothing is deleted. (A builder's pause question is theirs to answer.)
     pausing = session.confirming == building.PAUSE
+    staff = ready and STAFF in person.roles and env.desk is not None
+    confirming = session.confirming or ""
+    details = confirming if staff and confirming.startswith(staffing.ASKING) else None
     session = replace(session, confirming=None)
     builder = ready and BUILDER in person.roles and env.seat is not None and env.seat.active
     removed = ready and env.seat is not None and not env.seat.active
@@ -51,8 +68,21 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
         kind, _, rest = event.token.partition(":")
         if kind == screens.SWITCH and ready and rest == BUILDER and not builder:
             return (building.refused if removed else conversation.stale)(person, session, env)
+        if kind == screens.SWITCH and ready and rest == STAFF and staff:
+            switched = replace(session, audience=STAFF)
+            return _active(
+                staffing.handle(person, switched, Command("menu"), env, asking=None), env
+            )
         if kind == screens.SWITCH and ready:
             return operating.switch(person, session, rest, env)
+        if kind == staffing.ST:
+            if staff:
+                return _active(staffing.handle(person, session, event, env, asking=details), env)
+            return conversation.stale(person, session, env)
+        if kind == staffing.ANSWER and ready:
+            # The resident's answer to the municipality: theirs whatever menu they were in.
+            resident = replace(session, audience=RESIDENT)
+            return _active(staffing.start_answer(person, resident, rest, env), env)
         if kind == screens.BUILDER:
             if builder:
                 return _active(building.handle(person, session, event, env, pausing=False), env)
@@ -72,6 +102,10 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     if ready and session.audience == OPERATOR and OPERATOR in person.roles:
         turn = operating.handle(person, session, event, env)
         return replace(turn, session=replace(turn.session, active_at=env.now))
+    if ready and session.audience == STAFF:
+        if staff:
+            return _active(staffing.handle(person, session, event, env, asking=details), env)
+        session = replace(session, audience=RESIDENT)
     if ready and session.audience == BUILDER:
         if builder:
             return _active(building.handle(person, session, event, env, pausing=pausing), env)

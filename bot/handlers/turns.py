@@ -20,17 +20,20 @@ from telegram import Bot, CallbackQuery, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.directory import Directory
+from bot.directory import Directory, Municipality
 from bot.directory_cache import DirectoryCache
 from bot.domain import (
     BUILDER,
     OPERATOR,
+    STAFF,
+    Desk,
     Handoff,
     Initiative,
     OutboxMessage,
     Resident,
     Seat,
     Session,
+    SupportRequest,
 )
 from bot.flows import (
     asking,
@@ -41,6 +44,7 @@ from bot.flows import (
     operating,
     privacy,
     relay,
+    staffing,
 )
 from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
@@ -67,6 +71,7 @@ from bot.handlers.render import (
     without_voice,
 )
 from bot.i18n import Languages, Translator
+from bot.municipal import MunicipalSupport
 from bot.replies import N_, Code, Msg, Reply
 from bot.store import Changes, Store, StoreFailure
 
@@ -198,6 +203,8 @@ class LookedUp(NamedTuple):
     handoff: Handoff | None
     replied: str | None
     lookup: Lookup | None
+    request: SupportRequest | None = None
+    support: MunicipalSupport | None = None
 
 
 def _finding(event: Input, session: Session) -> bool:
@@ -208,6 +215,12 @@ def _finding(event: Input, session: Session) -> bool:
         return True
     draft = session.draft
     return draft is not None and draft.flow in (FIND_BUILDER.name, ASK_CONTACT.name)
+
+
+def _municipality(directory: Directory | None, code: str) -> Municipality | None:
+    if directory is None:
+        return None
+    return next((m for m in directory.municipalities if m.code == code), None)
 
 
 class Turns:
@@ -245,6 +258,22 @@ class Turns:
         if seat is None or not seat.active:
             return replace(resident, roles=resident.roles - {BUILDER}), seat
         return resident, seat
+
+    async def desk(self, resident: Resident) -> Desk | None:
+        """For municipal staff: the municipality they are bound to, named as the directory
+        names it."""
+        if STAFF not in resident.roles:
+            return None
+        code = await self.s.store.desk(resident.user_id)
+        if code is None:
+            return None
+        found = _municipality(await self.s.directory(), code)
+        return Desk(code, code if found is None else found.name)
+
+    async def support(self, municipality: str) -> MunicipalSupport | None:
+        """What a municipality offers and where its requests go, from the loaded directory."""
+        found = _municipality(await self.s.directory(), municipality)
+        return None if found is None else found.support
 
     async def run(
         self,
@@ -295,6 +324,11 @@ class Turns:
             tr = self.s.languages(turn.resident.language)
             env = replace(self.env(tr, None, await self.s.operator()), seat=seat)
             return building.answer_query(query, await store.builder_cases(query.builder_id), env)
+        if isinstance(query, staffing.OpenRequests):
+            tr = self.s.languages(turn.resident.language)
+            desk = await self.desk(turn.resident)
+            env = replace(self.env(tr, None, await self.s.operator()), desk=desk)
+            return staffing.answer_query(query, await store.open_requests(query.municipality), env)
         if isinstance(query, privacy.MyData):
             data = await store.data_of(user_id)
             now, admin = self.s.clock.now(), user_id in self.s.admins
@@ -329,7 +363,12 @@ class Turns:
             directory = await self.s.directory(fresh=True)
             if directory is not None:
                 lookup = await store.lookup(directory, self.s.clock.now().date())
-        return LookedUp(plan, found, replied, lookup)
+        # A request for support a staff button, a staff question or a resident's answer names.
+        asked = staffing.named(event.token) if isinstance(event, Tapped) else None
+        asked = asked or staffing.asking_reference(session)
+        request = None if asked is None else await store.support_request(asked)
+        support = None if request is None else await self.support(request.municipality)
+        return LookedUp(plan, found, replied, lookup, request, support)
 
     async def _decide_and_commit(
         self, user_id: int, telegram_language: str | None, event: Input
@@ -337,6 +376,7 @@ class Turns:
         store = self.s.store
         resident, session = await self.person(user_id)
         acting, seat = await self.seat(resident)
+        desk = await self.desk(resident)
         tr = self.s.languages(resident.language)
         receipt = RECEIPT.get()
         looked_up = await self._looked_up(user_id, session, event)
@@ -349,6 +389,9 @@ class Turns:
                 handoff=looked_up.handoff,
                 replied=looked_up.replied,
                 lookup=looked_up.lookup,
+                desk=desk,
+                request=looked_up.request,
+                support=looked_up.support,
             )
             turn = audiences.handle(acting, session, event, env)
             kept = turn.resident
