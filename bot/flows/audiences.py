@@ -77,7 +77,9 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
             return operating.switch(person, session, rest, env)
         if kind == staffing.ST:
             if staff:
-                return _active(staffing.handle(person, session, event, env, asking=details), env)
+                # What staff type next (a question, an amount) is theirs: their audience.
+                at_desk = replace(session, audience=STAFF)
+                return _active(staffing.handle(person, at_desk, event, env, asking=details), env)
             return conversation.stale(person, session, env)
         if kind == staffing.ANSWER and ready:
             # The resident's answer to the municipality: theirs whatever menu they were in.
