@@ -94,9 +94,8 @@ KIND_NAMES: dict[str, Msg] = {
     MATERIALS: NP_("support kind", "Materials"),
     EVENT: NP_("support kind", "Event advice"),
 }
-# Answers a staff message never shows: Telegram is no place for an address or a phone number.
-PRIVATE = ("address", "street", "house", "postcode", "phone", "email", "iban", "holder", "kvk")
-SUMMARY = ("title", "plan")  # the answers that say what the plan is
+# A staff message shows only the answers named in `card` (name, amount, title, plan): never an
+# address, a phone number, an email address or a bank account.
 LETTER_DAYS = 366  # a decision letter is from the past year
 
 
@@ -144,11 +143,12 @@ def card(request: SupportRequest, *, new: bool = False) -> Reply:
         lines.append(N_("Amount: {amount}", amount=Euro(amount)))
     if request.district:
         lines.append(N_("District: {district}", district=Code(request.district)))
-    for key in SUMMARY:
-        text = _answer(request, key)
-        if text is not None and not any(p in key for p in PRIVATE):
-            short = text if len(text) <= 300 else text[:299] + "…"
-            lines.append(N_("Plan: {text}", text=Said(short, request.language)))
+    title, plan = _answer(request, "title"), _answer(request, "plan")
+    if title is not None:
+        lines.append(N_("Initiative: {title}", title=Said(title[:120], request.language)))
+    if plan is not None:
+        short = plan if len(plan) <= 300 else plan[:299] + "…"
+        lines.append(N_("Plan: {text}", text=Said(short, request.language)))
     if request.supporters:
         lines.append(N_("Neighbours who support it: {count}", count=Code(str(request.supporters))))
     lines.append(N_("Status: {state}", state=STATE_NAMES.get(request.state, Code(request.state))))
