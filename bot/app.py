@@ -22,12 +22,12 @@ from telegram.request import BaseRequest
 from bot import offering
 from bot.clock import Clock
 from bot.delivery import Delivery
-from bot.domain import BUILDER, OPERATOR
+from bot.domain import BUILDER, OPERATOR, STAFF
 from bot.files import Lock, Locked
 from bot.flood import FloodGate
 from bot.flows import handoff
 from bot.flows.screens import Operator
-from bot.handlers import builders, common, members, operators, residents
+from bot.handlers import builders, common, members, operators, residents, staff
 from bot.handlers.render import Renderer
 from bot.handlers.turns import Services, Turns, seconds
 from bot.i18n import Languages
@@ -151,6 +151,7 @@ class Buurtbot:
             *members.handlers(self.turns),
             *operators.handlers(self.turns),  # before the residents' catch-all
             *builders.handlers(self.turns),
+            *staff.handlers(self.turns),
             *residents.handlers(self.turns),
         ):
             self.application.add_handler(handler)
@@ -184,6 +185,8 @@ class Buurtbot:
             await operators.register_commands(self.services, bot, user_id)
         elif role == BUILDER:
             await builders.register_commands(self.services, bot, user_id)
+        elif role == STAFF:
+            await staff.register_commands(self.services, bot, user_id)
 
     async def _builder_blocked(self, row: Undelivered, changes: Changes) -> None:
         """A builder blocked the bot: their offer counts as passed; the operators hear too."""
@@ -268,6 +271,8 @@ class Buurtbot:
                 await operators.register_commands(self.services, bot, operator)
             for builder in sorted(await self.store.builder_accounts()):
                 await builders.register_commands(self.services, bot, builder)
+            for account in sorted(await self.store.staff_accounts()):
+                await staff.register_commands(self.services, bot, account)
         await self.application.start()
         job_queue = self.application.job_queue
         if job_queue is not None:

@@ -11,15 +11,20 @@ import signal
 import sqlite3
 import sys
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from bot import directory as directory_files
 from bot import settings as settings_module
 from bot.app import Fatal, build_application
-from bot.directory import Areas, Builder
-from bot.domain import BUILDER
+from bot.directory import Areas, Builder, Municipality
+from bot.domain import BUILDER, OPERATOR, STAFF
+from bot.flows import staffing
+from bot.flows.effects import Moved
 from bot.settings import Settings, SettingsError
-from bot.store import Reload, Store, StoreError, error_kind
+from bot.store import Changes, Reload, Store, StoreError, error_kind
+
+STATE_CHOICES = tuple(staffing.ALLOWED)
 
 log = logging.getLogger("bot")
 
@@ -70,18 +75,36 @@ def _parser() -> argparse.ArgumentParser:
     retry.add_argument("id", type=int, help="the number in the first column of 'quarantined'")
     invite = commands.add_parser(
         "invite",
-        help="print a one-time link that makes whoever opens it an operator of this bot, or "
-        "binds their Telegram account to a community builder of the loaded directory",
+        help="print a one-time link that makes whoever opens it an operator of this bot, "
+        "binds their Telegram account to a community builder of the loaded directory, or "
+        "makes them staff of a municipality (who see and answer its requests)",
     )
-    invite.add_argument("role", choices=["operator", "builder"], help="the role the link gives")
+    invite.add_argument(
+        "role", choices=["operator", "builder", "staff"], help="the role the link gives"
+    )
     invite.add_argument(
         "name",
         help="for an operator: who it is for, as the bot will greet them (e.g. Fatima); "
-        "for a builder: their id in builders.csv (e.g. b-001)",
+        "for a builder: their id in builders.csv (e.g. b-001); for staff: the "
+        "municipality's code in municipalities.toml (e.g. GM0363)",
     )
+    invite.add_argument("--name", dest="person", help="for staff: who it is for (e.g. Fatima)")
     invite.add_argument(
         "--hours", type=int, default=72, help="how long the link works (default: 72 hours)"
     )
+    request = commands.add_parser("request", help="requests for support to municipalities")
+    request_commands = request.add_subparsers(dest="request_command", required=True)
+    status = request_commands.add_parser(
+        "status",
+        help="set a request's status for an office that works by email only; the running bot "
+        "tells the resident in their language within a minute",
+    )
+    status.add_argument("reference", help="the request's reference, e.g. AMS-2026-0042")
+    status.add_argument("state", choices=STATE_CHOICES, help="the new status")
+    status.add_argument("--note", help="the question (question) or the reason (rejected)")
+    status.add_argument("--case-number", help="the municipality's own file number")
+    status.add_argument("--letter-date", help="the date the decision letter was sent (YYYY-MM-DD)")
+    status.add_argument("--amount", help="the amount approved in euros (partly_approved)")
     commands.add_parser("translations", help="how complete and how checked each language is")
     directory = commands.add_parser(
         "directory", help="the community builders, organisations and municipalities"
@@ -138,7 +161,9 @@ async def _open(settings: Settings) -> Store | None:
         return None
 
 
-async def _invite(settings: Settings, role: str, name: str, hours: int) -> int:
+async def _invite(
+    settings: Settings, role: str, name: str, hours: int, person: str | None = None
+) -> int:
     """A deep link for one person: opaque, single-use, expiring; it binds `role` to them."""
     if not 1 <= hours <= 24 * 30:
         print("buurtbot: --hours must be from 1 to 720", file=sys.stderr)
@@ -159,15 +184,21 @@ async def _invite(settings: Settings, role: str, name: str, hours: int) -> int:
                 file=sys.stderr,
             )
             return 2
-        builder = None
+        builder = municipality = None
         if role == BUILDER:
             found = await _builder(store, name)
             if found is None:
                 return 2
             builder, name = found.id, found.name
+        if role == STAFF:
+            office = await _municipality(store, name)
+            if office is None:
+                return 2
+            municipality = office.code
+            name = " ".join((person or "").split())[:64] or f"{office.name}"
         now = dt.datetime.now(settings.timezone)
         expires = now + dt.timedelta(hours=hours)
-        token = await store.create_invite(role, name, now, expires, builder)
+        token = await store.create_invite(role, name, now, expires, builder, municipality)
     finally:
         await store.close()
     print(f"https://t.me/{username}?start={token}")
@@ -176,6 +207,96 @@ async def _invite(settings: Settings, role: str, name: str, hours: int) -> int:
         f"{(now + dt.timedelta(hours=hours)).strftime('%Y-%m-%d %H:%M')}.",
         file=sys.stderr,
     )
+    return 0
+
+
+async def _municipality(store: Store, code: str) -> Municipality | None:
+    """The municipality a staff invite is for, from the loaded directory; None after saying
+    why not."""
+    directory = await store.directory()
+    if directory is None:
+        print(
+            "buurtbot: no directory is loaded yet: load one first (buurtbot directory load PATH)",
+            file=sys.stderr,
+        )
+        return None
+    found = next((m for m in directory.municipalities if m.code == code), None)
+    if found is None:
+        codes = ", ".join(m.code for m in directory.municipalities)
+        print(
+            f"buurtbot: there is no municipality {code!r} in the loaded directory (known: {codes})",
+            file=sys.stderr,
+        )
+    return found
+
+
+async def _request_status(settings: Settings, args: argparse.Namespace) -> int:
+    """Set a request's status on behalf of its office: the same move as a staff button, by
+    'operator'; the resident's message waits in the outbox for the running bot."""
+    letter = None
+    if args.letter_date is not None:
+        try:
+            letter = dt.date.fromisoformat(args.letter_date)
+        except ValueError:
+            print("buurtbot: --letter-date must be a date like 2026-03-14", file=sys.stderr)
+            return 2
+    amount = None
+    if args.amount is not None:
+        try:
+            amount = Decimal(args.amount.replace(",", ".")).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            print(
+                "buurtbot: --amount must be an amount in euros, like 250 or 250.50", file=sys.stderr
+            )
+            return 2
+        if amount <= 0:
+            print("buurtbot: --amount must be more than 0", file=sys.stderr)
+            return 2
+    store = await _open(settings)
+    if store is None:
+        return 2
+    try:
+        found = await store.support_request(args.reference.strip().upper())
+        if found is None:
+            print(f"buurtbot: there is no request {args.reference!r}", file=sys.stderr)
+            return 2
+        directory = await store.directory()
+        office = (
+            None
+            if directory is None
+            else next((m for m in directory.municipalities if m.code == found.municipality), None)
+        )
+        planned = staffing.change(
+            found,
+            args.state,
+            None if office is None else office.support,
+            by_role=OPERATOR,
+            by_user=None,
+            note=" ".join(args.note.split()) if args.note else None,
+            amount=amount,
+            case_number=args.case_number,
+            letter_date=letter,
+        )
+        if isinstance(planned, staffing.Refused):
+            print(f"buurtbot: {planned.line}", file=sys.stderr)
+            return 2
+        now = dt.datetime.now(settings.timezone)
+        changes = Changes(now=now)
+        changes.conditional.append((0, planned))
+        await store.commit(changes)
+        [moved] = changes.results
+        assert isinstance(moved, Moved)
+        if not moved.moved:
+            print(
+                f"buurtbot: {found.reference} changed meanwhile: it is {moved.state} now; "
+                "nothing changed",
+                file=sys.stderr,
+            )
+            return 1
+    finally:
+        await store.close()
+    told = "the resident is told by the running bot" if found.owner else "no resident to tell"
+    print(f"{found.reference}: {found.state} -> {args.state} ({told})")
     return 0
 
 
@@ -375,7 +496,10 @@ def main(argv: list[str] | None = None) -> int:
                 return error.status
         if args.command == "invite":
             configure_logging(logging.WARNING)
-            return asyncio.run(_invite(settings, args.role, args.name, args.hours))
+            return asyncio.run(_invite(settings, args.role, args.name, args.hours, args.person))
+        if args.command == "request":
+            configure_logging(logging.WARNING)
+            return asyncio.run(_request_status(settings, args))
         if args.command == "directory":
             configure_logging(logging.WARNING)
             if args.directory_command == "load":

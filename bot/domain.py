@@ -307,6 +307,15 @@ STAFF = "staff"  # the role of municipal staff, bound to one municipality by an 
 
 
 @dataclass(frozen=True)
+class Desk:
+    """The municipality a staff account is bound to (`buurtbot invite staff`): its code and
+    its name as the loaded directory has it."""
+
+    municipality: str
+    name: str
+
+
+@dataclass(frozen=True)
 class RequestEvent:
     """One change of a request: when, by whom (a role, and the account if there is one), the
     state it moved to, and what came with it (a note, an amount)."""

@@ -189,7 +189,7 @@ def _param_to_json(value: Param) -> object:
     if isinstance(value, Said):
         return {"said": value.text, "language": value.language}
     if isinstance(value, Day):
-        return {"day": value.value.isoformat(), "short": value.short}
+        return {"day": value.value.isoformat(), "short": value.short, "full": value.full}
     if isinstance(value, Code):
         return {"code": value.text}
     if isinstance(value, Listing):
@@ -218,7 +218,9 @@ def _param_from_json(value: object) -> Param:
     if "said" in value:
         return Said(value["said"], value.get("language"))
     if "day" in value:
-        return Day(dt.date.fromisoformat(value["day"]), bool(value.get("short")))
+        return Day(
+            dt.date.fromisoformat(value["day"]), bool(value.get("short")), bool(value.get("full"))
+        )
     if "code" in value:
         return Code(value["code"])
     if "listing" in value:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain import BUILDER, OPERATOR, RESIDENT, Resident, Session
+from bot.domain import BUILDER, OPERATOR, RESIDENT, STAFF, Resident, Session
 from bot.flows import (
     asking,
     building,
@@ -23,8 +23,9 @@ from bot.flows import (
     request_taps,
     requesting,
     screens,
+    staffing,
 )
-from bot.flows.conversation import Env, Input, Turn
+from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.engine import Tapped
 from bot.replies import Reply
 
@@ -38,6 +39,10 @@ def handle(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     if ready and privacy.waiting(session, event, env.now):
         return privacy.ask_again(person, session, event, env)
     builder = ready and BUILDER in person.roles and env.seat is not None and env.seat.active
+    answering = (session.confirming or "").startswith(staffing.ANSWERING)
+    if ready and answering and isinstance(event, relay.MESSAGES):
+        # "Answer the municipality" mode: the message is the answer, never a flow's.
+        return _active(staffing.answer(person, replace(session, writing=None), event, env), env)
     if ready and session.confirming != building.PAUSE:
         relayed = relay.handle(person, session, event, env, builder=builder)
         if relayed is not None:
@@ -55,6 +60,9 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     # Any other command or button (or coming back later) leaves the /forget question
     # unanswered: nothing is deleted. (A builder's pause question is theirs to answer.)
     pausing = session.confirming == building.PAUSE
+    staff = ready and STAFF in person.roles and env.desk is not None
+    confirming = session.confirming or ""
+    details = confirming if staff and confirming.startswith(staffing.ASKING) else None
     session = replace(session, confirming=None)
     builder = ready and BUILDER in person.roles and env.seat is not None and env.seat.active
     removed = ready and env.seat is not None and not env.seat.active
@@ -62,8 +70,23 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
         kind, _, rest = event.token.partition(":")
         if kind == screens.SWITCH and ready and rest == BUILDER and not builder:
             return (building.refused if removed else conversation.stale)(person, session, env)
+        if kind == screens.SWITCH and ready and rest == STAFF and staff:
+            switched = replace(session, audience=STAFF)
+            return _active(
+                staffing.handle(person, switched, Command("menu"), env, asking=None), env
+            )
         if kind == screens.SWITCH and ready:
             return operating.switch(person, session, rest, env)
+        if kind == staffing.ST:
+            if staff:
+                # What staff type next (a question, an amount) is theirs: their audience.
+                at_desk = replace(session, audience=STAFF)
+                return _active(staffing.handle(person, at_desk, event, env, asking=details), env)
+            return conversation.stale(person, session, env)
+        if kind == staffing.ANSWER and ready:
+            # The resident's answer to the municipality: theirs whatever menu they were in.
+            resident = replace(session, audience=RESIDENT)
+            return _active(staffing.start_answer(person, resident, rest, env), env)
         if kind == screens.BUILDER:
             if builder:
                 return _active(building.handle(person, session, event, env, pausing=False), env)
@@ -88,6 +111,10 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
     if ready and session.audience == OPERATOR and OPERATOR in person.roles:
         turn = operating.handle(person, session, event, env)
         return replace(turn, session=replace(turn.session, active_at=env.now))
+    if ready and session.audience == STAFF:
+        if staff:
+            return _active(staffing.handle(person, session, event, env, asking=details), env)
+        session = replace(session, audience=RESIDENT)
     if ready and session.audience == BUILDER:
         if builder:
             return _active(building.handle(person, session, event, env, pausing=pausing), env)

@@ -30,6 +30,7 @@ from bot.domain import (
     OPERATOR,
     RESIDENT,
     Changing,
+    Desk,
     Draft,
     Handoff,
     Resident,
@@ -54,6 +55,7 @@ from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Ending, Finishing, Purpose
 from bot.flows.registry import FLOWS, PURPOSES, START_INITIATIVE, startable
 from bot.flows.screens import Operator
+from bot.municipal import MunicipalSupport
 from bot.replies import N_, Code, Msg, Reply
 
 # A resident who writes again after this long is asked whether to continue their draft at all
@@ -105,8 +107,12 @@ class Env:
     handoff: Handoff | None = None
     # The case of a relayed copy this message is a Telegram reply to, if it is one.
     replied: str | None = None
-    # The request for support a tapped button names, if it is this person's (looked up).
+    # Municipal staff: the municipality this account is bound to (bot/flows/staffing.py).
+    desk: Desk | None = None
+    # The request for support a staff button or a resident's answer names, as stored, and
+    # what its municipality offers (for the answer date, the holidays and the office channel).
     request: SupportRequest | None = None
+    support: MunicipalSupport | None = None
 
 
 @dataclass(frozen=True)

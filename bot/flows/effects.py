@@ -249,7 +249,8 @@ class WithdrawRequest:
 class ChangeRequest:
     """Municipal staff (or the operator for them) move a request to `state`, if it is in
     one of `expect`: an event with who and what, the resident told `tell_owner`, the office's
-    own file told through its channel."""
+    own file told through its channel. Staff bound to the municipality get `tell_staff` (a
+    resident's answer to their question). `by_role` is 'staff', 'operator' or 'resident'."""
 
     reference: str
     municipality: str
@@ -263,6 +264,7 @@ class ChangeRequest:
     amount: str | None = None
     case_number: str | None = None
     letter_date: dt.date | None = None
+    tell_staff: Reply | None = None
 
 
 @dataclass(frozen=True)

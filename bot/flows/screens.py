@@ -171,11 +171,13 @@ ROLE_NAMES = {
     "resident": N_("a resident"),
     "operator": N_("an operator of this bot"),
     "builder": N_("a community builder"),
+    "staff": N_("staff of the municipality"),
 }
 ROLE_MENUS = {
     "resident": NP_("button", "Resident menu"),
     "operator": NP_("button", "Operator menu"),
     "builder": NP_("button", "Community builder menu"),
+    "staff": NP_("button", "Municipality menu"),
 }
 
 

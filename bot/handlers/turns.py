@@ -20,11 +20,13 @@ from telegram import Bot, CallbackQuery, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.directory import Directory
+from bot.directory import Directory, Municipality
 from bot.directory_cache import DirectoryCache
 from bot.domain import (
     BUILDER,
     OPERATOR,
+    STAFF,
+    Desk,
     Handoff,
     Initiative,
     OutboxMessage,
@@ -44,6 +46,7 @@ from bot.flows import (
     relay,
     request_taps,
     requesting,
+    staffing,
 )
 from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
@@ -70,6 +73,7 @@ from bot.handlers.render import (
     without_voice,
 )
 from bot.i18n import Languages, Translator
+from bot.municipal import MunicipalSupport
 from bot.replies import N_, Code, Msg, Reply
 from bot.store import Changes, Store, StoreFailure, requests
 
@@ -202,6 +206,7 @@ class LookedUp(NamedTuple):
     replied: str | None
     lookup: Lookup | None
     request: SupportRequest | None = None
+    support: MunicipalSupport | None = None
 
 
 def _finding(event: Input, session: Session) -> bool:
@@ -218,6 +223,12 @@ def _finding(event: Input, session: Session) -> bool:
         ASK_CONTACT.name,
         requesting.ASK_SUPPORT.name,
     )
+
+
+def _municipality(directory: Directory | None, code: str) -> Municipality | None:
+    if directory is None:
+        return None
+    return next((m for m in directory.municipalities if m.code == code), None)
 
 
 class Turns:
@@ -255,6 +266,22 @@ class Turns:
         if seat is None or not seat.active:
             return replace(resident, roles=resident.roles - {BUILDER}), seat
         return resident, seat
+
+    async def desk(self, resident: Resident) -> Desk | None:
+        """For municipal staff: the municipality they are bound to, named as the directory
+        names it."""
+        if STAFF not in resident.roles:
+            return None
+        code = await self.s.store.desk(resident.user_id)
+        if code is None:
+            return None
+        found = _municipality(await self.s.directory(), code)
+        return Desk(code, code if found is None else found.name)
+
+    async def support(self, municipality: str) -> MunicipalSupport | None:
+        """What a municipality offers and where its requests go, from the loaded directory."""
+        found = _municipality(await self.s.directory(), municipality)
+        return None if found is None else found.support
 
     async def run(
         self,
@@ -307,6 +334,11 @@ class Turns:
             tr = self.s.languages(turn.resident.language)
             env = replace(self.env(tr, None, await self.s.operator()), seat=seat)
             return building.answer_query(query, await store.builder_cases(query.builder_id), env)
+        if isinstance(query, staffing.OpenRequests):
+            tr = self.s.languages(turn.resident.language)
+            desk = await self.desk(turn.resident)
+            env = replace(self.env(tr, None, await self.s.operator()), desk=desk)
+            return staffing.answer_query(query, await store.open_requests(query.municipality), env)
         if isinstance(query, privacy.MyData):
             data = await store.data_of(user_id)
             now, admin = self.s.clock.now(), user_id in self.s.admins
@@ -341,12 +373,20 @@ class Turns:
             directory = await self.s.directory(fresh=True)
             if directory is not None:
                 lookup = await store.lookup(directory, self.s.clock.now().date())
-        # A request for support a button names, only among this person's own.
+        # A request for support: a resident's own button names it (only among their own), or
+        # a staff button, a staff question or a resident's answer to one names it.
         asked = requesting.request_named(event.token) if isinstance(event, Tapped) else None
-        request = None if asked is None else await requests.named(store, asked)
-        if request is not None and request.owner != user_id:
-            request = None
-        return LookedUp(plan, found, replied, lookup, request)
+        request = None
+        if asked is not None:
+            request = await requests.named(store, asked)
+            if request is not None and request.owner != user_id:
+                request = None
+        else:
+            asked = staffing.named(event.token) if isinstance(event, Tapped) else None
+            asked = asked or staffing.asking_reference(session)
+            request = None if asked is None else await store.support_request(asked)
+        support = None if request is None else await self.support(request.municipality)
+        return LookedUp(plan, found, replied, lookup, request, support)
 
     async def _decide_and_commit(
         self, user_id: int, telegram_language: str | None, event: Input
@@ -354,6 +394,7 @@ class Turns:
         store = self.s.store
         resident, session = await self.person(user_id)
         acting, seat = await self.seat(resident)
+        desk = await self.desk(resident)
         tr = self.s.languages(resident.language)
         receipt = RECEIPT.get()
         looked_up = await self._looked_up(user_id, session, event)
@@ -366,7 +407,9 @@ class Turns:
                 handoff=looked_up.handoff,
                 replied=looked_up.replied,
                 lookup=looked_up.lookup,
+                desk=desk,
                 request=looked_up.request,
+                support=looked_up.support,
             )
             turn = audiences.handle(acting, session, event, env)
             kept = turn.resident

@@ -16,11 +16,32 @@ from typing import Any
 import aiosqlite
 
 from bot.directory import Directory
-from bot.domain import BUILDER, OPERATOR, Case, Handoff, Initiative, Resident, Seat, Session
+from bot.domain import (
+    BUILDER,
+    OPERATOR,
+    STAFF,
+    Case,
+    Handoff,
+    Initiative,
+    Resident,
+    Seat,
+    Session,
+    SupportRequest,
+)
 from bot.files import make_private
 from bot.flows.handoff import Lookup
 from bot.flows.screens import Counts
-from bot.store import builders, cases, handoffs, people, privacy, residents, retention
+from bot.store import (
+    builders,
+    cases,
+    handoffs,
+    people,
+    privacy,
+    request_status,
+    requests,
+    residents,
+    retention,
+)
 from bot.store import directory as directory_rows
 from bot.store.deliveries import Deliveries
 from bot.store.directory import Reload
@@ -172,10 +193,29 @@ class Store(Writer):
         now: dt.datetime,
         expires: dt.datetime,
         builder: str | None = None,
+        municipality: str | None = None,
     ) -> str:
         """A one-time token that binds `role` (for a builder: `builder`, an id of the
-        directory) to whoever opens the link, until `expires`."""
-        return await people.create_invite(self, role, name, now, expires, builder)
+        directory; for staff: `municipality`, its code) to whoever opens the link, until
+        `expires`."""
+        return await people.create_invite(self, role, name, now, expires, builder, municipality)
+
+    async def desk(self, user_id: int) -> str | None:
+        """The municipality (code) a staff account is bound to, if any."""
+        return await people.desk(self, user_id)
+
+    async def staff_accounts(self) -> set[int]:
+        """Accounts bound as municipal staff (for their command list at start)."""
+        return await people.holders(self, STAFF)
+
+    async def support_request(self, reference: str) -> SupportRequest | None:
+        """A request for support by its reference, with its history (the turn checks who may
+        see it)."""
+        return await requests.named(self, reference)
+
+    async def open_requests(self, municipality: str) -> list[SupportRequest]:
+        """A municipality's open requests, for its staff."""
+        return await request_status.of_municipality(self, municipality)
 
     async def seat(self, user_id: int) -> Seat | None:
         """The builder this account is bound to, as the directory has them now."""

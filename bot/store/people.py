@@ -24,12 +24,13 @@ BOT_USERNAME = "bot_username"
 _USE = """
     UPDATE invites SET used_at = ?, used_by = ?
     WHERE token = ? AND used_at IS NULL AND expires_at > ?
-    RETURNING role, name, builder
+    RETURNING role, name, builder, municipality
 """
 _BIND = """
-    INSERT INTO roles (user_id, role, name, bound_at, builder) VALUES (?, ?, ?, ?, ?)
+    INSERT INTO roles (user_id, role, name, bound_at, builder, municipality)
+    VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id, role) DO UPDATE SET name = excluded.name, bound_at = excluded.bound_at,
-        builder = excluded.builder, paused_until = NULL
+        builder = excluded.builder, paused_until = NULL, municipality = excluded.municipality
 """
 
 
@@ -38,8 +39,8 @@ async def redeem(db: aiosqlite.Connection, effect: Redeem, now: dt.datetime) -> 
     at = rows.iso(now)
     used = list(await db.execute_fetchall(_USE, (at, effect.user_id, effect.token, at)))
     if used:
-        role, name, builder = used[0]
-        await db.execute(_BIND, (effect.user_id, role, name, at, builder))
+        role, name, builder, municipality = used[0]
+        await db.execute(_BIND, (effect.user_id, role, name, at, builder, municipality))
         return Redeemed(role, name)
     found = list(
         await db.execute_fetchall("SELECT used_at FROM invites WHERE token = ?", (effect.token,))
@@ -56,13 +57,15 @@ async def create_invite(
     now: dt.datetime,
     expires: dt.datetime,
     builder: str | None = None,
+    municipality: str | None = None,
 ) -> str:
-    """A new single-use token for `role` (for a builder: which one): 128 random bits,
-    URL-safe, under Telegram's 64."""
+    """A new single-use token for `role` (for a builder: which one; for municipal staff:
+    which municipality): 128 random bits, URL-safe, under Telegram's 64."""
     token = secrets.token_urlsafe(16)
-    sql = """INSERT INTO invites (token, role, name, created_at, expires_at, builder)
-             VALUES (?, ?, ?, ?, ?, ?)"""
-    row = (token, role, name, rows.iso(now), rows.iso(expires), builder)
+    sql = """INSERT INTO invites (token, role, name, created_at, expires_at, builder,
+                                  municipality)
+             VALUES (?, ?, ?, ?, ?, ?, ?)"""
+    row = (token, role, name, rows.iso(now), rows.iso(expires), builder, municipality)
     await writer.commit(Changes(ops=[(sql, row)]))
     return token
 
@@ -108,3 +111,22 @@ async def builder_of(writer: Writer, user_id: int) -> str | None:
         )
     )
     return found[0][0] if found else None
+
+
+async def desk(writer: Writer, user_id: int) -> str | None:
+    """The municipality (its code) a staff account is bound to, if any."""
+    found = list(
+        await writer.db.execute_fetchall(
+            "SELECT municipality FROM roles WHERE user_id = ? AND role = 'staff'", (user_id,)
+        )
+    )
+    return found[0][0] if found else None
+
+
+async def staff_of(db: aiosqlite.Connection, municipality: str) -> list[int]:
+    """The accounts bound as staff of a municipality (inside a transaction, or for reads)."""
+    found = await db.execute_fetchall(
+        "SELECT user_id FROM roles WHERE role = 'staff' AND municipality = ? ORDER BY user_id",
+        (municipality,),
+    )
+    return [int(r[0]) for r in found]

@@ -38,7 +38,16 @@ from bot.flows.effects import (
     WithdrawInitiative,
     WithdrawRequest,
 )
-from bot.store import cases, handoffs, initiatives, people, privacy, requests, rows
+from bot.store import (
+    cases,
+    handoffs,
+    initiatives,
+    people,
+    privacy,
+    request_status,
+    requests,
+    rows,
+)
 from bot.store.cache import Chats
 from bot.store.changes import REQUEST_MOVES, Changes
 from bot.store.errors import StoreFailure
@@ -323,10 +332,20 @@ class Writer:
             elif isinstance(effect, CloseHandoff):
                 changes.results.append(await handoffs.close(self._db, effect, now, changes.told))
             elif isinstance(effect, SubmitRequest):
-                changes.results.append(await requests.submit(self._db, effect, now))
+                submitted = await requests.submit(self._db, effect, now)
+                if submitted.reference is not None:
+                    # The municipality's staff in the bot get it with their status buttons.
+                    await request_status.tell_staff(
+                        self._db, effect.request, submitted.reference, now, changes.told
+                    )
+                changes.results.append(submitted)
             elif isinstance(effect, WithdrawRequest):
                 changes.results.append(await requests.withdraw(self._db, effect, now, changes.told))
-            elif isinstance(effect, ChangeRequest | GiveSupport):
+            elif isinstance(effect, ChangeRequest):
+                changes.results.append(
+                    await request_status.change(self._db, effect, now, changes.told)
+                )
+            elif isinstance(effect, GiveSupport):
                 raise NotImplementedError(f"{type(effect).__name__}: not built yet (issue 9)")
             elif isinstance(effect, UpdateInitiative | WithdrawInitiative):
                 # A saved plan changed or withdrawn by its owner, if still as the turn saw it.
