@@ -12,7 +12,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain import BUILDER, OPERATOR, RESIDENT, Resident, Session
-from bot.flows import asking, building, conversation, handoff, operating, privacy, relay, screens
+from bot.flows import (
+    asking,
+    building,
+    conversation,
+    handoff,
+    neighbours,
+    operating,
+    privacy,
+    relay,
+    screens,
+    supporting,
+)
 from bot.flows.conversation import Env, Input, Turn
 from bot.flows.engine import Tapped
 from bot.replies import Reply
@@ -65,6 +76,10 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
             return conversation.stale(person, session, env)
         if kind in (screens.LANGUAGE, screens.GREETED, screens.PRIVACY):
             return conversation.handle(person, session, event, env)
+        if kind == supporting.NEIGHBOUR and ready:
+            # Support from neighbours: theirs whatever menu they were in.
+            turn = neighbours.handle(person, replace(session, audience=RESIDENT), event.token, env)
+            return replace(turn, session=replace(turn.session, active_at=env.now))
         if kind == handoff.HANDOFF and ready:
             # A resident's request for contact: theirs whatever menu they were in.
             turn = asking.handle(person, replace(session, audience=RESIDENT), event.token, env)

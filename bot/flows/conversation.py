@@ -53,6 +53,7 @@ from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Ending, Finishing, Purpose
 from bot.flows.registry import FLOWS, PURPOSES, START_INITIATIVE, startable
 from bot.flows.screens import Operator
+from bot.flows.supporting import Invitation, SupportLinks
 from bot.replies import N_, Code, Msg, Reply
 
 # A resident who writes again after this long is asked whether to continue their draft at all
@@ -104,6 +105,9 @@ class Env:
     handoff: Handoff | None = None
     # The case of a relayed copy this message is a Telegram reply to, if it is one.
     replied: str | None = None
+    # The request a neighbour's support link names (`/start <token>`, kept through first
+    # contact, or their button), looked up before the turn (bot/flows/supporting.py).
+    invitation: Invitation | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,13 @@ def _with_draft(resident: Resident, session: Session, outcome: engine.Outcome, e
 def _ending(resident: Resident, session: Session, ending: Ending) -> Turn:
     """A flow's own ending: its replies (then the menu, unless they ask something) and effects."""
     after = (menu(resident),) if ending.keep_menu else ()
+    if ending.then is not None:
+        then = ending.then
+
+        def told(results: Sequence[Result]) -> tuple[Reply, ...]:
+            return (*then(results), *after)
+
+        return Turn(resident, session, ending.replies, effects=ending.effects, then=told)
     return Turn(resident, session, (*ending.replies, *after), effects=ending.effects)
 
 
@@ -326,6 +337,11 @@ def _deep_link(resident: Resident, session: Session, env: Env) -> Turn:
     """Act on `/start <token>` (kept through first contact): redeem an invite. A draft in
     progress stays as it is, and the person is shown where they were after the answer."""
     token = session.start_payload or ""
+    if env.invitation is not None and env.invitation.token == token:
+        # A neighbour's support link, not a role invite (bot/flows/neighbours.py).
+        from bot.flows import neighbours  # it builds on this module's turns
+
+        return neighbours.invited(resident, session, env)
     session = replace(session, start_payload=None)
 
     def told(results: Sequence[Result]) -> tuple[Reply, ...]:
@@ -417,6 +433,8 @@ def _command(resident: Resident, session: Session, command: Command, env: Env) -
         return Turn(resident, session, (menu(resident),))
     if name == "help":
         return Turn(resident, session, (screens.help_text(), *pending(resident, session, env)))
+    if name == "support":
+        return Turn(resident, session, query=SupportLinks())
     if name == "language":
         return Turn(resident, session, (screens.language_picker(env.languages),))
     if name == "cancel":

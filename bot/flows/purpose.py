@@ -8,11 +8,11 @@ saving follow from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.flows.effects import Effect
+from bot.flows.effects import Effect, Result
 from bot.flows.engine import Answers, Flow
 from bot.replies import Msg, Reply
 
@@ -42,6 +42,8 @@ class Ending:
     replies: tuple[Reply, ...]
     effects: tuple[Effect, ...] = ()
     keep_menu: bool = True
+    # For conditional effects: what the person is told once the store said what happened.
+    then: Callable[[Sequence[Result]], tuple[Reply, ...]] | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from bot.flows.finding import ASK_CONTACT, FIND_BUILDER
 from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Ending, Finishing, Purpose
 from bot.flows.question import ASK_QUESTION
+from bot.flows.supporting import GIVE_SUPPORT
 from bot.replies import N_, NP_, Msg, Said
 
 
@@ -39,7 +40,7 @@ START_INITIATIVE = Purpose(
 )
 
 PURPOSES: Mapping[str, Purpose] = {
-    p.name: p for p in (START_INITIATIVE, FIND_BUILDER, ASK_QUESTION, ASK_CONTACT)
+    p.name: p for p in (START_INITIATIVE, FIND_BUILDER, ASK_QUESTION, ASK_CONTACT, GIVE_SUPPORT)
 }
 FLOWS: Mapping[str, Flow] = {name: p.flow for name, p in PURPOSES.items()}
 

@@ -41,6 +41,7 @@ from bot.flows import (
     operating,
     privacy,
     relay,
+    supporting,
 )
 from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
@@ -68,7 +69,7 @@ from bot.handlers.render import (
 )
 from bot.i18n import Languages, Translator
 from bot.replies import N_, Code, Msg, Reply
-from bot.store import Changes, Store, StoreFailure
+from bot.store import Changes, Store, StoreFailure, supports
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -198,6 +199,7 @@ class LookedUp(NamedTuple):
     handoff: Handoff | None
     replied: str | None
     lookup: Lookup | None
+    invitation: supporting.Invitation | None = None
 
 
 def _finding(event: Input, session: Session) -> bool:
@@ -295,6 +297,12 @@ class Turns:
             tr = self.s.languages(turn.resident.language)
             env = replace(self.env(tr, None, await self.s.operator()), seat=seat)
             return building.answer_query(query, await store.builder_cases(query.builder_id), env)
+        if isinstance(query, supporting.SupportLinks):
+            return (supporting.shareable_list(await supports.shareable(store, user_id)),)
+        if isinstance(query, supporting.ShareLink):
+            made = await supports.link(store, user_id, query.reference)
+            url = None if made is None else supports.deep_link(await store.bot_username(), made[0])
+            return (supporting.link_reply(query.reference, url, made[1] if made else 0),)
         if isinstance(query, privacy.MyData):
             data = await store.data_of(user_id)
             now, admin = self.s.clock.now(), user_id in self.s.admins
@@ -329,7 +337,16 @@ class Turns:
             directory = await self.s.directory(fresh=True)
             if directory is not None:
                 lookup = await store.lookup(directory, self.s.clock.now().date())
-        return LookedUp(plan, found, replied, lookup)
+        # A neighbour's support link: opened now, kept through first contact, or its button.
+        token = (
+            event.payload
+            if isinstance(event, conversation.Command) and conversation.is_deep_link(event)
+            else supporting.invite_named(event.token)
+            if isinstance(event, Tapped)
+            else None
+        ) or session.start_payload
+        invitation = None if token is None else await supports.invitation(store, token, user_id)
+        return LookedUp(plan, found, replied, lookup, invitation)
 
     async def _decide_and_commit(
         self, user_id: int, telegram_language: str | None, event: Input
@@ -349,6 +366,7 @@ class Turns:
                 handoff=looked_up.handoff,
                 replied=looked_up.replied,
                 lookup=looked_up.lookup,
+                invitation=looked_up.invitation,
             )
             turn = audiences.handle(acting, session, event, env)
             kept = turn.resident

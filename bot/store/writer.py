@@ -38,7 +38,7 @@ from bot.flows.effects import (
     WithdrawInitiative,
     WithdrawRequest,
 )
-from bot.store import cases, handoffs, initiatives, people, privacy, requests, rows
+from bot.store import cases, handoffs, initiatives, people, privacy, requests, rows, supports
 from bot.store.cache import Chats
 from bot.store.changes import Changes
 from bot.store.errors import StoreFailure
@@ -319,7 +319,9 @@ class Writer:
                 changes.results.append(await handoffs.close(self._db, effect, now, changes.told))
             elif isinstance(effect, SubmitRequest):
                 changes.results.append(await requests.submit(self._db, effect, now))
-            elif isinstance(effect, WithdrawRequest | ChangeRequest | GiveSupport):
+            elif isinstance(effect, GiveSupport):
+                changes.results.append(await supports.give(self._db, effect, now))
+            elif isinstance(effect, WithdrawRequest | ChangeRequest):
                 raise NotImplementedError(f"{type(effect).__name__}: not built yet (issue 9)")
             elif isinstance(effect, UpdateInitiative | WithdrawInitiative):
                 # A saved plan changed or withdrawn by its owner, if still as the turn saw it.
