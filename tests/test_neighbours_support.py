@@ -156,3 +156,26 @@ async def test_a_resident_cannot_get_the_link_of_someone_elses_request(bench: Be
     eve = await greeted(bench, name="Eve")
     await eve.press(eve.last, f"{supporting.NEIGHBOUR}:{supporting.LINK}:{reference}")
     assert LINK.search(eve.last_text) is None
+
+
+def test_house_numbers_as_people_type_them() -> None:
+    from bot.flows.validators import Ok
+
+    for typed, kept in (("12", "12"), ("12a", "12-A"), ("12 A", "12-A"), ("١٢-2", "12-2")):
+        assert supporting.parse_house_number(typed) == Ok(kept)
+    for wrong in ("", "Dapperstraat 12", "1234AB", "abc", "0"):
+        assert not isinstance(supporting.parse_house_number(wrong), Ok)
+
+
+async def test_a_postcode_without_letters_is_asked_again(bench: Bench) -> None:
+    amina = await greeted(bench)
+    reference = await submitted(bench, amina)
+    token = await shared_link(bench, amina, reference)
+    ali = bench.person(language="nl", name="Ali")
+    await ali.send(f"/start {token}")
+    await ali.tap(CONTINUE)
+    await ali.tap(supporting.SUPPORT_YES)
+    await ali.send("1053")
+    assert ali.said(supporting.WHOLE_POSTCODE) in "\n".join(ali.texts_after(-2))
+    await ali.answer("1053ab", "Dapperstraat 12")
+    assert ali.said(supporting.HOUSE_NUMBER_PROBLEM) in "\n".join(ali.texts_after(-2))

@@ -19,12 +19,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.domain import APPROVED, PARTLY, R_WITHDRAWN, REJECTED
+from bot.domain import APPROVED, PARTLY, R_WITHDRAWN, REJECTED, Draft
+from bot.flows import validators as v
 from bot.flows.effects import GiveSupport, Result, Supported
-from bot.flows.engine import Answers, Flow, Kind, Step
+from bot.flows.engine import Answers, Flow, Step
+from bot.flows.kinds import Answer, InputKind, Postcode
+from bot.flows.kinds import Result as Read
 from bot.flows.purpose import Ending, Finishing, Purpose
-from bot.replies import N_, NN_, NP_, Button, Code, Msg, Reply, Said
+from bot.flows.validators import Ok, Problem
+from bot.replies import N_, NN_, NP_, Button, Code, Msg, Param, Reply, Said
+from bot.textclean import ascii_digits, clean_text
+
+if TYPE_CHECKING:
+    from bot.flows.engine import Ctx
 
 NEIGHBOUR = "nb"  # nb:<action>:<token or reference>
 YES, NO, LINK = "yes", "no", "link"
@@ -108,6 +117,45 @@ def plan_view(invitation: Invitation) -> Reply:
     return Reply(tuple(paragraphs), buttons=buttons)
 
 
+WHOLE_POSTCODE = N_("Please type the whole postcode, with its two letters. For example: 1053 AB")
+HOUSE_NUMBER_PROBLEM = N_("Please type only your house number. For example: 12 or 12-A")
+_HOUSE_NUMBER = re.compile(r"^([1-9][0-9]{0,4})[ -/]*([A-Z]{1,2}|[0-9]{1,4}|[A-Z][0-9]{1,3})?$")
+
+
+def parse_house_number(text: str) -> Ok[str] | Problem:
+    """A house number as people type it: `12`, `12a`, `12 A`, `12-2`, `١٢`; `12-A` kept with
+    a dash before an addition. Not a street, not a postcode."""
+    typed = ascii_digits(clean_text(text)).strip().upper()
+    found = _HOUSE_NUMBER.match(typed)
+    if found is None or re.fullmatch(r"[1-9][0-9]{3} ?[A-Z]{2}", typed):  # a postcode
+        return Problem(HOUSE_NUMBER_PROBLEM)
+    number, addition = found.group(1), found.group(2)
+    return Ok(f"{number}-{addition}" if addition else number)
+
+
+class WholePostcode(Postcode):
+    """A postcode with its letters: a supporter's address is checked by the municipality,
+    and four digits name a whole area."""
+
+    def parse(self, step: Step, text: str, draft: Draft, ctx: Ctx) -> Read:
+        found = v.parse_postcode(text)
+        if isinstance(found, Ok) and " " not in found.value:
+            return Problem(WHOLE_POSTCODE)
+        return found
+
+
+class HouseNumber(InputKind):
+    """A house number, typed (a voice note cannot be checked by anyone)."""
+
+    def parse(self, step: Step, text: str, draft: Draft, ctx: Ctx) -> Read:
+        return parse_house_number(text)
+
+    def display(
+        self, step: Step, answer: Answer, language: str | None = None, ctx: Ctx | None = None
+    ) -> Param:
+        return Code(str(answer))
+
+
 SUPPORT = Flow(
     name="support",
     version=1,
@@ -120,7 +168,7 @@ SUPPORT = Flow(
     steps=(
         Step(
             "postcode",
-            Kind.POSTCODE,
+            WholePostcode(),
             ask=N_(
                 "What is your postcode? You give it yourself: the municipality checks it, I do not."
             ),
@@ -129,12 +177,10 @@ SUPPORT = Flow(
         ),
         Step(
             "house_number",
-            Kind.TEXT,
+            HouseNumber(),
             ask=N_("What is your house number? With a letter or addition, if you have one."),
             hint=N_("For example: 12 or 12-A"),
             label=NP_("answer", "Your house number"),
-            min_len=1,
-            max_len=12,
         ),
     ),
 )
