@@ -105,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         "--municipality", required=True, help="its code in the directory, e.g. GM0363"
     )
     export_requests.add_argument(
-        "--since", type=dt.date.fromisoformat, help="submitted on or after this day (YYYY-MM-DD)"
+        "--since", type=_day, help="submitted on or after this day (YYYY-MM-DD)"
     )
     export_requests.add_argument("--format", choices=["csv", "json"], required=True)
     export_requests.add_argument(
@@ -121,6 +121,13 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="write to this file (created 0600) instead of the terminal"
     )
     return parser
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day: {text!r} (write it as 2026-01-31)") from None
 
 
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
