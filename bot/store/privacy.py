@@ -80,12 +80,23 @@ async def forget(
 
 # What identifies an applicant in a request's answers (the request flow's keys, and any key
 # that names one of these): removed from the bot's copy of a request the municipality has.
-PERSONAL = ("name", "address", "phone", "email", "iban", "holder", "contact")
+PERSONAL = (
+    "name",
+    "address",
+    "street",
+    "postcode",
+    "house",
+    "phone",
+    "email",
+    "iban",
+    "holder",
+    "contact",
+)
 
 
 def scrubbed(answers: Any) -> Any:
-    """Answers without what identifies the applicant (name, address, phone, email, IBAN,
-    account holder, contact), at any depth; the plan itself stays."""
+    """Answers without what identifies the applicant (name, address, street, postcode, phone,
+    email, IBAN, account holder, contact), at any depth; the plan itself stays."""
     if isinstance(answers, dict):
         return {
             key: None if any(p in key.lower() for p in PERSONAL) else scrubbed(value)
