@@ -117,7 +117,71 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.add_argument("path", type=Path, help=f"a folder with {', '.join(directory_files.FILES)}")
     directory_commands.add_parser("show", help="a summary of the loaded directory")
+    export = commands.add_parser(
+        "export", help="a municipality's requests, or counts without personal data"
+    )
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    export_requests = export_commands.add_parser(
+        "requests", help="one municipality's requests for support, with history and supporters"
+    )
+    export_requests.add_argument(
+        "--municipality", required=True, help="its code in the directory, e.g. GM0363"
+    )
+    export_requests.add_argument(
+        "--since", type=_day, help="submitted on or after this day (YYYY-MM-DD)"
+    )
+    export_requests.add_argument("--format", choices=["csv", "json"], required=True)
+    export_requests.add_argument(
+        "--out", type=Path, help="write to this file (created 0600) instead of the terminal"
+    )
+    export_summary = export_commands.add_parser(
+        "summary",
+        help="initiatives and handoffs counted per 4-digit area, month and outcome "
+        "(no personal data)",
+    )
+    export_summary.add_argument("--format", choices=["csv", "json"], default="csv")
+    export_summary.add_argument(
+        "--out", type=Path, help="write to this file (created 0600) instead of the terminal"
+    )
     return parser
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day: {text!r} (write it as 2026-01-31)") from None
+
+
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    """`buurtbot export requests|summary`: text in the chosen format, to a file or stdout."""
+    from bot import exports
+    from bot.store import exports as export_rows
+
+    store = await _open(settings)
+    if store is None:
+        return 1
+    try:
+        if args.export_command == "requests":
+            found = await export_rows.requests_of(store, args.municipality, args.since)
+            text = (exports.requests_csv if args.format == "csv" else exports.requests_json)(found)
+            counted = _count(len(found), "request")
+        else:
+            counts = await export_rows.summary(store)
+            text = (exports.summary_csv if args.format == "csv" else exports.summary_json)(counts)
+            counted = _count(len(counts), "row")
+    finally:
+        await store.close()
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        exports.write_private(args.out, text)
+    except OSError as error:
+        print(f"buurtbot: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"{counted} written to {args.out}", file=sys.stderr)
+    return 0
 
 
 async def _run(settings: Settings) -> int:
@@ -505,6 +569,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.directory_command == "load":
                 return _load_directory(settings, args.path)
             return asyncio.run(_show_directory(settings))
+        if args.command == "export":
+            configure_logging(logging.WARNING)
+            return asyncio.run(_export(settings, args))
         if args.command == "inbox":
             configure_logging(logging.WARNING)
             return asyncio.run(_inbox(settings, args.inbox_command, getattr(args, "id", None)))

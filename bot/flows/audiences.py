@@ -17,6 +17,7 @@ from bot.flows import (
     building,
     conversation,
     handoff,
+    neighbours,
     operating,
     privacy,
     relay,
@@ -24,6 +25,7 @@ from bot.flows import (
     requesting,
     screens,
     staffing,
+    supporting,
 )
 from bot.flows.conversation import Command, Env, Input, Turn
 from bot.flows.engine import Tapped
@@ -99,6 +101,10 @@ def _route(person: Resident, session: Session, event: Input, env: Env) -> Turn:
             return conversation.stale(person, session, env)
         if kind in (screens.LANGUAGE, screens.GREETED, screens.PRIVACY):
             return conversation.handle(person, session, event, env)
+        if kind == supporting.NEIGHBOUR and ready:
+            # Support from neighbours: theirs whatever menu they were in.
+            turn = neighbours.handle(person, replace(session, audience=RESIDENT), event.token, env)
+            return replace(turn, session=replace(turn.session, active_at=env.now))
         if kind == handoff.HANDOFF and ready:
             # A resident's request for contact: theirs whatever menu they were in.
             turn = asking.handle(person, replace(session, audience=RESIDENT), event.token, env)

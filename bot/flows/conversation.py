@@ -55,6 +55,7 @@ from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Ending, Finishing, Purpose
 from bot.flows.registry import FLOWS, PURPOSES, START_INITIATIVE, startable
 from bot.flows.screens import Operator
+from bot.flows.supporting import Invitation, SupportLinks
 from bot.municipal import MunicipalSupport
 from bot.replies import N_, Code, Msg, Reply
 
@@ -113,6 +114,9 @@ class Env:
     # what its municipality offers (for the answer date, the holidays and the office channel).
     request: SupportRequest | None = None
     support: MunicipalSupport | None = None
+    # The request a neighbour's support link names (`/start <token>`, kept through first
+    # contact, or their button), looked up before the turn (bot/flows/supporting.py).
+    invitation: Invitation | None = None
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,11 @@ def _deep_link(resident: Resident, session: Session, env: Env) -> Turn:
     """Act on `/start <token>` (kept through first contact): redeem an invite. A draft in
     progress stays as it is, and the person is shown where they were after the answer."""
     token = session.start_payload or ""
+    if env.invitation is not None and env.invitation.token == token:
+        # A neighbour's support link, not a role invite (bot/flows/neighbours.py).
+        from bot.flows import neighbours  # it builds on this module's turns
+
+        return neighbours.invited(resident, session, env)
     session = replace(session, start_payload=None)
 
     def told(results: Sequence[Result]) -> tuple[Reply, ...]:
@@ -436,6 +445,8 @@ def _command(resident: Resident, session: Session, command: Command, env: Env) -
         return Turn(resident, session, (menu(resident),))
     if name == "help":
         return Turn(resident, session, (screens.help_text(), *pending(resident, session, env)))
+    if name == "support":
+        return Turn(resident, session, query=SupportLinks())
     if name == "language":
         return Turn(resident, session, (screens.language_picker(env.languages),))
     if name == "cancel":

@@ -339,6 +339,9 @@ class Forgotten:
 
     closed: int = 0
     handed_back: int = 0  # a builder's accepted cases that went back to 'unassigned'
+    # Requests the municipality already has, which stay there (the bot's copy anonymised):
+    # (reference, municipality's name, its contact), so the resident is told where to ask.
+    kept_requests: tuple[tuple[str, str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 from bot.domain import BUILDER, OPERATOR, Resident, Session
 from bot.flows import asking, conversation, handoff_screens, screens
 from bot.flows.conversation import Command, Env, Input, Turn
-from bot.flows.effects import Forget, Result
+from bot.flows.effects import Forget, Forgotten, Result
 from bot.flows.engine import Ctx, Tapped, Typed
 from bot.flows.kinds import match_label
 from bot.replies import N_, NP_, Button, Code, Reply
@@ -112,6 +112,13 @@ def forget_question(person: Resident, rev: int) -> Reply:
             "and your name and words are removed."
         )
     )
+    lines.append(
+        N_(
+            "Requests to the municipality that were not sent yet are deleted, and so is your "
+            "support for neighbours' plans. A request the municipality already has stays "
+            "there: I remove your name and details from my copy."
+        )
+    )
     if BUILDER in person.roles:
         lines.append(
             N_(
@@ -151,6 +158,32 @@ def case_closed(reference: str) -> Reply:
     )
 
 
+def request_kept(reference: str, municipality: str, contact: str | None) -> Reply:
+    """After /forget: a request the municipality already has stays there; how to ask them."""
+    said = N_(
+        "Your request {reference} was already sent to {municipality}. It stays there: I cannot "
+        "delete it. I removed your name and details from my own copy.",
+        reference=Code(reference),
+        municipality=Code(municipality),
+    )
+    if contact:
+        ask = N_(
+            "Do you want {municipality} to delete it too? Write to {contact} and give the "
+            "number {reference}.",
+            municipality=Code(municipality),
+            contact=Code(contact),
+            reference=Code(reference),
+        )
+    else:
+        ask = N_(
+            "Do you want {municipality} to delete it too? Ask the municipality and give the "
+            "number {reference}.",
+            municipality=Code(municipality),
+            reference=Code(reference),
+        )
+    return Reply.of(said, ask)
+
+
 def _tap(person: Resident, session: Session, token: str, env: Env) -> Turn:
     found = _TAP.match(token)
     if found is None or int(found["rev"]) != session.rev:
@@ -161,7 +194,8 @@ def _tap(person: Resident, session: Session, token: str, env: Env) -> Turn:
         return Turn(person, kept, (Reply.of(KEPT), *conversation.pending(person, kept, env)))
 
     def told(results: Sequence[Result]) -> tuple[Reply, ...]:
-        return (Reply.of(DELETED),)
+        kept = next((r.kept_requests for r in results if isinstance(r, Forgotten)), ())
+        return (Reply.of(DELETED), *(request_kept(*k) for k in kept))
 
     forget = Forget(
         person.user_id,

@@ -16,6 +16,7 @@ from bot.flows.initiative import INITIATIVE, Initiative
 from bot.flows.purpose import Ending, Finishing, Purpose
 from bot.flows.question import ASK_QUESTION
 from bot.flows.requesting import ASK_SUPPORT, SUBMIT_REQUEST
+from bot.flows.supporting import GIVE_SUPPORT
 from bot.replies import N_, NP_, Msg, Said
 
 
@@ -48,6 +49,7 @@ PURPOSES: Mapping[str, Purpose] = {
         ASK_QUESTION,
         ASK_CONTACT,
         SUBMIT_REQUEST,
+        GIVE_SUPPORT,
     )
 }
 FLOWS: Mapping[str, Flow] = {name: p.flow for name, p in PURPOSES.items()}

@@ -47,6 +47,7 @@ from bot.flows import (
     request_taps,
     requesting,
     staffing,
+    supporting,
 )
 from bot.flows.conversation import Env, Input
 from bot.flows.effects import (
@@ -75,7 +76,7 @@ from bot.handlers.render import (
 from bot.i18n import Languages, Translator
 from bot.municipal import MunicipalSupport
 from bot.replies import N_, Code, Msg, Reply
-from bot.store import Changes, Store, StoreFailure, requests
+from bot.store import Changes, Store, StoreFailure, requests, supports
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -207,6 +208,7 @@ class LookedUp(NamedTuple):
     lookup: Lookup | None
     request: SupportRequest | None = None
     support: MunicipalSupport | None = None
+    invitation: supporting.Invitation | None = None
 
 
 def _finding(event: Input, session: Session) -> bool:
@@ -339,6 +341,12 @@ class Turns:
             desk = await self.desk(turn.resident)
             env = replace(self.env(tr, None, await self.s.operator()), desk=desk)
             return staffing.answer_query(query, await store.open_requests(query.municipality), env)
+        if isinstance(query, supporting.SupportLinks):
+            return (supporting.shareable_list(await supports.shareable(store, user_id)),)
+        if isinstance(query, supporting.ShareLink):
+            made = await supports.link(store, user_id, query.reference)
+            url = None if made is None else supports.deep_link(await store.bot_username(), made[0])
+            return (supporting.link_reply(query.reference, url, made[1] if made else 0),)
         if isinstance(query, privacy.MyData):
             data = await store.data_of(user_id)
             now, admin = self.s.clock.now(), user_id in self.s.admins
@@ -386,7 +394,16 @@ class Turns:
             asked = asked or staffing.asking_reference(session)
             request = None if asked is None else await store.support_request(asked)
         support = None if request is None else await self.support(request.municipality)
-        return LookedUp(plan, found, replied, lookup, request, support)
+        # A neighbour's support link: opened now, kept through first contact, or its button.
+        token = (
+            event.payload
+            if isinstance(event, conversation.Command) and conversation.is_deep_link(event)
+            else supporting.invite_named(event.token)
+            if isinstance(event, Tapped)
+            else None
+        ) or session.start_payload
+        invitation = None if token is None else await supports.invitation(store, token, user_id)
+        return LookedUp(plan, found, replied, lookup, request, support, invitation)
 
     async def _decide_and_commit(
         self, user_id: int, telegram_language: str | None, event: Input
@@ -410,6 +427,7 @@ class Turns:
                 desk=desk,
                 request=looked_up.request,
                 support=looked_up.support,
+                invitation=looked_up.invitation,
             )
             turn = audiences.handle(acting, session, event, env)
             kept = turn.resident

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.domain import ACCEPTED, BUILDER, UNASSIGNED, OutboxMessage
+from bot.domain import ACCEPTED, BUILDER, SUBMITTED, UNASSIGNED, OutboxMessage
 from bot.flows import handoff
 from bot.flows.effects import Forget, Forgotten
 from bot.flows.operating import OPEN, TAKEN
-from bot.store import rows
+from bot.store import requests, rows, supports
 
 if TYPE_CHECKING:
     from bot.store.writer import Writer
@@ -70,10 +70,74 @@ async def forget(
         for reference, holder in held
     ]
     await _forget_handoffs(db, effect, now, told)
+    kept_requests = await _forget_requests(db, user_id)
     handed_back = await _hand_back(db, user_id, now)
     for sql in _FORGET:
         await db.execute(sql, (user_id,))
-    return Forgotten(closed=len(held), handed_back=handed_back), told
+    forgotten = Forgotten(closed=len(held), handed_back=handed_back, kept_requests=kept_requests)
+    return forgotten, told
+
+
+# What identifies an applicant in a request's answers (the request flow's keys, and any key
+# that names one of these): removed from the bot's copy of a request the municipality has.
+PERSONAL = (
+    "name",
+    "address",
+    "street",
+    "postcode",
+    "house",
+    "phone",
+    "email",
+    "iban",
+    "holder",
+    "contact",
+)
+
+
+def scrubbed(answers: Any) -> Any:
+    """Answers without what identifies the applicant (name, address, street, postcode, phone,
+    email, IBAN, account holder, contact), at any depth; the plan itself stays."""
+    if isinstance(answers, dict):
+        return {
+            key: None if any(p in key.lower() for p in PERSONAL) else scrubbed(value)
+            for key, value in answers.items()
+        }
+    if isinstance(answers, list):
+        return [scrubbed(value) for value in answers]
+    return answers
+
+
+# A submitted request the office may have: anything sent (or perhaps sent), or moved on by
+# staff. One that nothing went out for yet is deleted with its waiting deliveries.
+_WITH_OFFICE = f"""
+    SELECT r.id, r.reference, r.answers, coalesce(m.name, r.municipality), m.contact
+    FROM requests r LEFT JOIN directory_municipalities m ON m.code = r.municipality
+    WHERE r.owner = ? AND r.reference IS NOT NULL
+      AND (r.state <> '{SUBMITTED}' OR EXISTS (
+           SELECT 1 FROM deliveries d WHERE d.request = r.id
+           AND (d.status <> 'pending' OR d.attempts > 0 OR d.unknown <> 0)))
+    ORDER BY r.id
+"""
+
+
+async def _forget_requests(
+    db: aiosqlite.Connection, user_id: int
+) -> tuple[tuple[str, str, str | None], ...]:
+    """A resident's requests to the municipality: one the office has stays with it (the bot's
+    copy anonymised: no owner, no name, address, phone, email, IBAN or holder); drafts, and
+    requests nothing went out for yet, are deleted. Their support for others' requests goes.
+    What stays: (reference, municipality, its contact), for the resident to be told."""
+    kept = list(await db.execute_fetchall(_WITH_OFFICE, (user_id,)))
+    for request_id, _reference, answers, _name, _contact in kept:
+        await db.execute(
+            "UPDATE requests SET owner = NULL, answers = ? WHERE id = ?",
+            (json.dumps(scrubbed(json.loads(answers)), ensure_ascii=False), request_id),
+        )
+    await db.execute("UPDATE request_events SET by_user = NULL WHERE by_user = ?", (user_id,))
+    # Events and deliveries go with their request (ON DELETE CASCADE).
+    await db.execute("DELETE FROM requests WHERE owner = ?", (user_id,))
+    await db.execute("DELETE FROM supports WHERE user_id = ?", (user_id,))
+    return tuple((str(r[1]), str(r[3]), r[4]) for r in kept)
 
 
 async def _forget_handoffs(
@@ -230,6 +294,10 @@ async def _export(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
                 user_id,
             )
         ],
+        # Requests for support to the municipality, each with its history.
+        "requests_to_the_municipality": await _requests(db, user_id),
+        # Support given to neighbours' requests: which request, when, and what was given.
+        "support_you_gave": await supports.given_by(db, user_id),
         "initiatives": [
             _initiative(r)
             for r in await _all(
@@ -388,3 +456,41 @@ def written(payload: bytes | str) -> str | None:
             found = part.get("text") or part.get("caption") or part.get("data")
             return found if isinstance(found, str) else None
     return None
+
+
+async def _requests(db: aiosqlite.Connection, user_id: int) -> list[dict[str, Any]]:
+    found = await db.execute_fetchall(
+        "SELECT uuid, reference, municipality, state, kind, answers, created_at, submitted_at, "
+        "case_number, letter_date, id, (SELECT count(*) FROM supports s WHERE s.request = r.id) "
+        "FROM requests r WHERE owner = ? ORDER BY created_at, id",
+        (user_id,),
+    )
+    listed = []
+    for r in found:
+        history = await requests.history_of(db, r[10])
+        listed.append(
+            {
+                "uuid": r[0],
+                "reference": r[1],
+                "municipality": r[2],
+                "state": r[3],
+                "kind": r[4],
+                "answers": json.loads(r[5]),
+                "created_at": r[6],
+                "submitted_at": r[7],
+                "case_number": r[8],
+                "letter_date": r[9],
+                "supporters": r[11],
+                "history": [
+                    {
+                        "at": e.at.isoformat(),
+                        "by": e.by_role,
+                        "state": e.state,
+                        "note": e.note,
+                        "amount": e.amount,
+                    }
+                    for e in history
+                ],
+            }
+        )
+    return listed

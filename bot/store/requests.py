@@ -132,6 +132,11 @@ def _at(text: str) -> dt.datetime:
     return found
 
 
+async def history_of(db: aiosqlite.Connection, request_id: int) -> tuple[RequestEvent, ...]:
+    """A request's changes, oldest first (for `/mydata` too)."""
+    return await _history(db, request_id)
+
+
 async def _history(db: aiosqlite.Connection, request_id: int) -> tuple[RequestEvent, ...]:
     found = await db.execute_fetchall(
         """SELECT at, by_role, state, note, amount FROM request_events

@@ -47,6 +47,7 @@ from bot.store import (
     request_status,
     requests,
     rows,
+    supports,
 )
 from bot.store.cache import Chats
 from bot.store.changes import REQUEST_MOVES, Changes
@@ -346,7 +347,7 @@ class Writer:
                     await request_status.change(self._db, effect, now, changes.told)
                 )
             elif isinstance(effect, GiveSupport):
-                raise NotImplementedError(f"{type(effect).__name__}: not built yet (issue 9)")
+                changes.results.append(await supports.give(self._db, effect, now))
             elif isinstance(effect, UpdateInitiative | WithdrawInitiative):
                 # A saved plan changed or withdrawn by its owner, if still as the turn saw it.
                 changes.results.append(await initiatives.apply(self._db, effect, now))
