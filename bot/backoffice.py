@@ -50,6 +50,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("plan", "Plan"),
             ("category", "Soort plan"),
             ("kind", "Gevraagde steun"),
+            ("for_event", "Voor een evenement"),
+            ("supporters", "Buren die het plan steunen (volgens de aanvrager)"),
             ("postcode", "Postcode van het plan"),
             ("place", "Plaats"),
             ("starts_on", "Start"),
@@ -65,6 +67,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("budget", "Begroting"),
             ("budget_lines", "Begroting"),
             ("budget_total", "Totaal begroting"),
+            ("own", "Eigen bijdrage of andere financiering"),
             ("own_contribution", "Eigen bijdrage"),
             ("other_funding", "Andere financiering"),
             ("payee", "Ontvanger van het geld"),
@@ -79,6 +82,10 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Evenement",
         (
+            ("date", "Datum"),
+            ("start", "Begintijd"),
+            ("end", "Eindtijd"),
+            ("points", "Bij het evenement"),
             ("event_date", "Datum"),
             ("event_start", "Begintijd"),
             ("event_end", "Eindtijd"),
@@ -103,6 +110,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("street", "Straat"),
             ("house_number", "Huisnummer"),
             ("applicant_postcode", "Postcode"),
+            ("postcode", "Postcode"),
+            ("age", "Leeftijd"),
             ("phone", "Telefoon"),
             ("contact", "Telefoon"),
             ("email", "E-mail"),
@@ -110,7 +119,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
 )
-KNOWN = {key for _heading, fields in SECTIONS for key, _label in fields}
+# Steps that only confirm something the resident read (the event rules): nothing to file.
+READ_ONLY = {"advice"}
+KNOWN = {key for _heading, fields in SECTIONS for key, _label in fields} | READ_ONLY
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.directory import Municipality
 from bot.domain import Resident, Session, SupportRequest
-from bot.flows import conversation
+from bot.flows import conversation, supporting
 from bot.flows.conversation import Env, Turn
 from bot.flows.effects import Moved, Result, WithdrawRequest
 from bot.flows.initiative import Initiative
@@ -109,6 +109,9 @@ def _start(
     if plan is not None:
         context["plan"] = plan.reference
         planned = plan.answers()
+        # The plan goes with the request, as the resident wrote it (staff and the office read
+        # what it is about; the kind of plan, too).
+        context["plan_answers"] = {k: planned[k] for k in ("title", "plan", "category")}
         kinds = m.support.kinds()
         if MONEY in kinds and MONEY in (planned.get("needs") or ()):
             answers["kind"] = MONEY
@@ -211,8 +214,12 @@ def my_requests(found: Sequence[SupportRequest], person: Resident) -> tuple[Repl
             history=history,
         )
         buttons: tuple[tuple[Button, ...], ...] = ()
-        if r.state not in DECIDED:
-            buttons = ((Button(NP_("button", "Withdraw"), f"{RQ}:{WITHDRAW}:{r.reference}", "🗄"),),)
+        if r.state not in DECIDED and r.reference is not None:
+            # While it is open: a link for neighbours who support it, and withdrawing it.
+            buttons = (
+                (supporting.link_button(r.reference),),
+                (Button(NP_("button", "Withdraw"), f"{RQ}:{WITHDRAW}:{r.reference}", "🗄"),),
+            )
         replies.append(Reply.of(text, buttons=buttons))
     replies.append(conversation.menu(person))
     return tuple(replies)

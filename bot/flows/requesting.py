@@ -589,7 +589,7 @@ def _submit(answers: Answers, done: Finishing) -> Ending:
         owner=done.user_id,
         language=done.language,
         kind=kind,
-        answers=dict(answers),
+        answers={**dict(context.get("plan_answers") or {}), **answers},
         state=SUBMITTED,
         created_at=done.now,
         initiative=context.get("plan"),
