@@ -19,6 +19,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from bot.domain import RequestEvent, SupportRequest
+from bot.flows import event_rules
 from bot.municipal import ObjectsApi
 
 # The Dutch words for what happened, as the office reads them (subject and body).
@@ -52,7 +53,6 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("kind", "Gevraagde steun"),
             ("for_event", "Voor een evenement"),
             ("supporters", "Buren die het plan steunen (volgens de aanvrager)"),
-            ("postcode", "Postcode van het plan"),
             ("place", "Plaats"),
             ("starts_on", "Start"),
             ("helpers", "Aantal helpers"),
@@ -111,7 +111,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("house_number", "Huisnummer"),
             ("applicant_postcode", "Postcode"),
             ("postcode", "Postcode"),
-            ("age", "Leeftijd"),
+            ("age", "Oud genoeg voor het fonds (volgens de aanvrager)"),
             ("phone", "Telefoon"),
             ("contact", "Telefoon"),
             ("email", "E-mail"),
@@ -159,7 +159,19 @@ def money(value: Any) -> str:
     return f"€ {whole.replace(',', '.')},{cents}"
 
 
-MONEY_KEYS = {"amount", "budget_total", "own_contribution", "other_funding"}
+MONEY_KEYS = {"amount", "budget_total", "own", "own_contribution", "other_funding"}
+# Answers that are a choice's value: in Dutch for the office.
+CHOICES = {
+    "kind": {"money": "geld", "room": "ruimte", "materials": "materialen", "event": "evenement"},
+    "receiver": {"person": "de aanvrager zelf", "foundation": "een stichting of vereniging"},
+    "points": {
+        event_rules.MUSIC: "versterkte muziek",
+        event_rules.OBJECTS: "tenten of andere objecten op straat",
+        event_rules.FIRE: "barbecue of open vuur",
+        event_rules.ALCOHOL: "verkoop van alcohol",
+        event_rules.ROAD: "een weg afsluiten",
+    },
+}
 
 
 def value_text(key: str, value: Any, indent: str = "  ") -> str:
@@ -168,6 +180,10 @@ def value_text(key: str, value: Any, indent: str = "  ") -> str:
         return "-"
     if isinstance(value, bool):
         return "ja" if value else "nee"
+    if isinstance(value, str) and value in CHOICES.get(key, {}):
+        return CHOICES[key][value]
+    if isinstance(value, Mapping) and set(value) == {"phone"}:
+        return str(value["phone"])  # a shared contact: the number only
     if isinstance(value, Mapping):
         if isinstance(value.get("voice"), str):
             seconds = value.get("seconds")
@@ -175,7 +191,10 @@ def value_text(key: str, value: Any, indent: str = "  ") -> str:
             return f"spraakbericht{length} (bijlage {voice_name(key)})"
         return "; ".join(f"{k}: {value_text(k, v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
-        lines = [_item(item) for item in value]
+        lines = [
+            CHOICES.get(key, {}).get(item, item) if isinstance(item, str) else _item(item)
+            for item in value
+        ]
         return "".join(f"\n{indent}  - {line}" for line in lines)
     if key in MONEY_KEYS:
         return money(value)

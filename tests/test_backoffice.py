@@ -96,3 +96,29 @@ def test_the_objects_record_carries_the_request_and_the_day_it_was_submitted() -
     assert body["record"]["startAt"] == "2026-03-02"
     assert body["record"]["data"]["reference"] == "AMS-2026-0007"
     assert body["record"]["data"]["history"][0]["state"] == SUBMITTED
+
+
+def test_the_request_flows_answers_reach_the_office_in_dutch_under_their_headings() -> None:
+    """The keys and values the request conversation stores, as the office reads them: choices
+    in Dutch words, amounts in euros, a shared contact as its number, nothing left over."""
+    answers = {
+        "kind": "money",
+        "for_event": True,
+        "amount": "2000.00",
+        "own": "0.00",
+        "receiver": "person",
+        "date": "2026-05-09",
+        "start": "19:30",
+        "points": ["music", "alcohol"],
+        "advice": "ok",
+        "phone": {"phone": "+31612345678"},
+        "postcode": "1093 BS",
+    }
+    text = "\n".join(backoffice.answers_text(answers))
+    assert "Gevraagde steun: geld" in text
+    assert "Ontvanger van het geld: de aanvrager zelf" in text
+    assert "€ 0,00" in text and "€ 2.000,00" in text
+    assert "- versterkte muziek" in text and "- verkoop van alcohol" in text
+    assert "Telefoon: +31612345678" in text
+    assert "Begintijd: 19:30" in text and "Datum: 2026-05-09" in text
+    assert "OVERIGE" not in text and "ok" not in text.split()
