@@ -18,6 +18,7 @@ from bot import directory
 from bot.app import build_application
 from bot.domain import RESIDENT
 from bot.fakeapi import FakeRequest, FakeTelegram, Message
+from bot.flood import FloodGate, Limits
 from bot.i18n import Languages, Translator
 from bot.replies import NP_
 from bot.settings import Settings
@@ -61,6 +62,11 @@ AS_BUILDER = NP_(
     "Try-mode only: type /as builder b-001 to become community builder b-001 of the sample "
     "directory, as an invite link would make you, and see the builder menu. Type /as resident "
     "to go back to the resident menu: then you play both sides of a handoff in one terminal.",
+)
+AS_STAFF = NP_(
+    "terminal",
+    "Type /as staff GM0363 to work for the municipality of Amsterdam in the sample directory, "
+    "as an invite link would make you: requests you send to Amsterdam then reach you too.",
 )
 
 
@@ -177,7 +183,9 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
     """Run one terminal conversation until the input ends. Returns an exit status."""
     telegram = FakeTelegram()
     telegram.user(USER_ID, "Amina", language)
-    bot = build_application(settings, FakeRequest(telegram), poll_timeout=5)
+    # One person at their own keyboard (or pasting a script of answers): no flood limits.
+    unlimited = FloodGate(Limits(burst=1_000_000, sustained=1_000_000))
+    bot = build_application(settings, FakeRequest(telegram), poll_timeout=5, flood=unlimited)
     # Without a mail server, what the municipality would receive is printed here instead.
     # Nothing is sent to a real office from a try (the sample's addresses are made up).
     emails: list[str] = []
@@ -220,6 +228,16 @@ async def chat(settings: Settings, language: str | None, source: TextIO, out: Te
                     "operator", "Amina", now, now + dt.timedelta(hours=1)
                 )
                 line = f"/start {token}"
+            if len(said) == 3 and said[:2] == ["/as", "staff"]:
+                # What `buurtbot invite staff GM0363` and opening its link do, in one line.
+                code = await _sample_municipality(bot.store, said[2], out)
+                if code is None:
+                    continue
+                now = bot.clock.now()
+                token = await bot.store.create_invite(
+                    "staff", "Amina", now, now + dt.timedelta(hours=1), municipality=code
+                )
+                line = f"/start {token}"
             if line.split() == ["/as", "resident"]:
                 # The "Resident menu" switch a builder or operator has under their menu.
                 update_id: int | None = _switch(telegram, RESIDENT)
@@ -258,6 +276,17 @@ async def _sample_builder(store: Store, builder_id: str, out: TextIO) -> directo
     return found
 
 
+async def _sample_municipality(store: Store, code: str, out: TextIO) -> str | None:
+    """Try-mode only: a municipality of the loaded directory to work for, or a line why not."""
+    loaded = await store.directory()
+    known = [] if loaded is None else [m.code for m in loaded.municipalities]
+    if code not in known:
+        out.write(f"There is no municipality {code} in the directory. Try one of: ")
+        out.write(f"{', '.join(known)}\n")
+        return None
+    return code
+
+
 async def _sample_directory(store: Store, now: dt.datetime) -> None:
     """Try-mode only: the sample directory, unless this try's database has a directory already
     (one an operator loaded into it with `buurtbot directory load` is kept). `buurtbot run`
@@ -269,7 +298,7 @@ async def _sample_directory(store: Store, now: dt.datetime) -> None:
 
 def _help(out: TextIO, tr: Translator) -> None:
     out.write(f"\n{tr.render(HELP, markup=False)}\n{tr.render(AS_OPERATOR, markup=False)}\n")
-    out.write(f"{tr.render(AS_BUILDER, markup=False)}\n")
+    out.write(f"{tr.render(AS_BUILDER, markup=False)}\n{tr.render(AS_STAFF, markup=False)}\n")
 
 
 def run(settings: Settings, language: str | None) -> int:

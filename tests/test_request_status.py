@@ -190,7 +190,9 @@ async def test_received_tells_the_resident_the_indicative_answer_date(world: Han
     await fatima.tap(staffing.STATUS_BUTTONS[RECEIVED])
     await world.settled()
     assert await state_of(world, reference) == RECEIVED
-    when = world.clock.now().date() + dt.timedelta(weeks=8)
+    # Eight weeks after Monday 2 March is King's Day: the office answers on the day after.
+    when = dt.date(2026, 4, 28)
+    assert world.clock.now().date() + dt.timedelta(weeks=8) == dt.date(2026, 4, 27)
     assert (
         amina.said(
             N_("The municipality received your request {reference}.", reference=Code(reference))
@@ -511,7 +513,7 @@ def test_a_letter_date_that_cannot_be_is_refused(typed: str) -> None:
     assert not isinstance(staffing.read_letter_date(typed, TODAY), dt.date)
 
 
-def test_the_answer_date_is_the_funds_answer_period_after_submitting() -> None:
+def test_the_answer_date_is_the_funds_answer_period_after_submitting_on_a_working_day() -> None:
     request = SupportRequest(
         uuid="u",
         municipality="GM0363",
@@ -523,5 +525,6 @@ def test_the_answer_date_is_the_funds_answer_period_after_submitting() -> None:
         created_at=dt.datetime(2026, 3, 2, 10),
         submitted_at=dt.datetime(2026, 3, 2, 10),
     )
-    assert staffing.answer_date(request, AMSTERDAM) == dt.date(2026, 4, 27)
+    # Eight weeks after 2 March 2026 is King's Day (27 April): the next working day.
+    assert staffing.answer_date(request, AMSTERDAM) == dt.date(2026, 4, 28)
     assert staffing.answer_date(request, MunicipalSupport()) is None

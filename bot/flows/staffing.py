@@ -50,7 +50,7 @@ from bot.flows.kinds import Typed
 from bot.municipal import EVENT, MATERIALS, MONEY, ROOM, MunicipalSupport
 from bot.replies import N_, NP_, Button, Code, Day, Euro, Msg, Reply, Said
 from bot.textclean import ascii_digits
-from bot.workdays import objection_deadline
+from bot.workdays import next_working_day, objection_deadline
 
 ST = "st"  # the staff audience's buttons: st:<home|open|help>, st:set:<reference>:<code>
 S_HOME, S_OPEN, S_HELP, S_SET, S_TODAY = "home", "open", "help", "set", "today"
@@ -234,7 +234,9 @@ def answer_date(request: SupportRequest, support: MunicipalSupport | None) -> dt
     """The indicative answer date: submitted plus the fund's answer period."""
     if support is None or support.fund is None or request.submitted_at is None:
         return None
-    return request.submitted_at.date() + dt.timedelta(weeks=support.fund.answer_weeks)
+    # A date an office works on: not a Sunday, nor King's Day.
+    day = request.submitted_at.date() + dt.timedelta(weeks=support.fund.answer_weeks)
+    return next_working_day(day, support.holidays)
 
 
 def resident_notice(
