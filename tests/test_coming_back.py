@@ -143,10 +143,11 @@ async def test_a_problem_at_the_summary_says_what_to_do(bench: Bench) -> None:
     await person.tap(START_INITIATIVE)
     await person.answer(*STREET_PARTY)
     await person.send("ja hoor")
+    save = NP_("button", "Save")
     assert person.last_text == person.said(
-        N_("Please tap Save if everything is right, or change an answer.")
+        N_("Please tap {button} if everything is right, or change an answer.", button=save)
     )
-    assert person.label(NP_("button", "Save")) in person.buttons
+    assert person.label(save) in person.buttons
 
 
 async def test_back_at_the_summary_after_a_while_shows_the_summary(bench: Bench) -> None:

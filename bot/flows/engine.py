@@ -371,7 +371,10 @@ def advance(
             flow,
             draft,
             ctx,
-            N_("Please tap Save if everything is right, or change an answer."),
+            N_(
+                "Please tap {button} if everything is right, or change an answer.",
+                button=flow.save_label,
+            ),
             returning=returning,
         )
     result = step.kind.read(step, event, draft, ctx)

@@ -592,14 +592,14 @@ class TimeOfDay(InputKind):
         return (
             (
                 Button(
-                    NP_("button", "{time} in the morning", time=Code(morning)),
+                    NP_("button", "{time} (before noon)", time=Code(morning)),
                     _time_token(morning),
                     "🌅",
                 ),
             ),
             (
                 Button(
-                    NP_("button", "{time} in the evening", time=Code(evening)),
+                    NP_("button", "{time} (after noon)", time=Code(evening)),
                     _time_token(evening),
                     "🌙",
                 ),
@@ -626,7 +626,7 @@ class TimeOfDay(InputKind):
         assert reading.morning is not None and reading.evening is not None
         morning, evening = reading.morning.strftime("%H:%M"), reading.evening.strftime("%H:%M")
         said = N_(
-            "Do you mean {morning} in the morning, or {evening} in the evening?",
+            "Do you mean {morning} or {evening}?",
             morning=Code(morning),
             evening=Code(evening),
         )
