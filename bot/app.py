@@ -32,7 +32,8 @@ from bot.handlers.render import Renderer
 from bot.handlers.turns import Services, Turns, seconds
 from bot.i18n import Languages
 from bot.intake import Intake
-from bot.outbox import Outbox, Policy, Undelivered
+from bot.lanes import Policy
+from bot.outbox import Outbox, Undelivered
 from bot.settings import Settings
 from bot.store import Changes, Store, StoreError, StoreFailure, unusable
 

@@ -28,8 +28,6 @@ state and history as they are then.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -43,10 +41,10 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
 from bot import backoffice
-from bot.outbox import Policy
+from bot.lanes import Lanes, Policy
 from bot.replies import N_, Code, Msg
 from bot.settings import Smtp
-from bot.store import Changes, StoreFailure
+from bot.store import Changes
 from bot.store.deliveries import EMAIL, OBJECTS, Due, Job
 
 if TYPE_CHECKING:
@@ -159,68 +157,47 @@ class Delivery:
         if tls_context is None and smtp.ca is not None:
             self.tls_context = ssl.create_default_context(cafile=str(smtp.ca))
         self.timeout = timeout
-        self._lanes: dict[str, asyncio.Task[None]] = {}
-        self._wake = asyncio.Event()
-        self._changed = asyncio.Event()
-        self._main: asyncio.Task[None] | None = None
-        self._stopping = False
         self._warned: set[str] = set()
         self._client: httpx.AsyncClient | None = None
+        self.lanes: Lanes[str, Job] = Lanes(
+            "deliveries",
+            self.policy,
+            lambda: services.store.deliveries_added,
+            self._ready_lanes,
+            self._first,
+            self._deliver,
+        )
 
-    # --- Running -------------------------------------------------------------------------
+    # --- Running (bot/lanes.py: a lane per mail server and per Objects API) ------------
 
     def start(self) -> None:
-        self._stopping = False
-        self._wake.set()
-        self._main = asyncio.create_task(self._run(), name="buurtbot-delivery")
+        self.lanes.start()
 
     def wake(self) -> None:
         """Look at the table again (the minute sweep: rows another process wrote)."""
-        self._wake.set()
+        self.lanes.wake()
 
     async def stop(self) -> None:
-        """Take no new rows; give deliveries in flight `stop_grace` seconds, then leave the
-        rest for the next start (a row cut off while 'sending' is sent again then)."""
-        self._stopping = True
-        if self._main is not None:
-            self._main.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._main
-            self._main = None
-        lanes = list(self._lanes.values())
-        if lanes:
-            _done, late = await asyncio.wait(lanes, timeout=self.policy.stop_grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*lanes, return_exceptions=True)
-        self._lanes.clear()
+        await self.lanes.stop()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
 
-    async def _run(self) -> None:
-        store = self.s.store
-        while True:
-            self._wake.clear()
-            store.deliveries_added.clear()
-            try:
-                due = await store.deliveries.due()
-            except StoreFailure as failure:
-                log.warning("the deliveries cannot be read (%s); trying again", failure.kind)
-                await self.policy.sleep(self.policy.first)
-                continue
-            for lane in dict.fromkeys(d.lane for d in due if self._ready(d)):
-                if lane not in self._lanes:
-                    task = asyncio.create_task(self._lane(lane), name=f"buurtbot-delivery {lane}")
-                    self._lanes[lane] = task
-            self._changed.set()
-            added = asyncio.create_task(store.deliveries_added.wait())
-            woken = asyncio.create_task(self._wake.wait())
-            try:
-                await asyncio.wait({added, woken}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                added.cancel()
-                woken.cancel()
+    async def idle(self) -> None:
+        """Until nothing is being delivered and no row that can go out waits (for tests and
+        try-mode)."""
+        await self.lanes.idle()
+
+    async def _ready_lanes(self) -> list[str]:
+        """The lanes with a row that can go out now."""
+        return list(
+            dict.fromkeys(d.lane for d in await self.s.store.deliveries.due() if self._ready(d))
+        )
+
+    async def _first(self, lane: str) -> Job | None:
+        """A lane's oldest row that can go out (None: the lane is done)."""
+        due = [d for d in await self.s.store.deliveries.due() if d.lane == lane and self._ready(d)]
+        return None if not due else await self.s.store.deliveries.job(due[0].id)
 
     def _ready(self, due: Due) -> bool:
         """Whether rows of this kind can go out now; if not, they wait (one warning)."""
@@ -248,40 +225,6 @@ class Delivery:
         if key not in self._warned:
             self._warned.add(key)
             log.warning(message)
-
-    async def _lane(self, lane: str) -> None:
-        """Deliver one lane's rows, oldest first, until none is waiting."""
-        store = self.s.store
-        try:
-            while not self._stopping:
-                due = [d for d in await store.deliveries.due() if d.lane == lane]
-                if not due:
-                    break
-                job = await store.deliveries.job(due[0].id)
-                if job is not None:
-                    await self._deliver(job)
-                self._changed.set()
-        except StoreFailure as failure:
-            log.warning("a delivery could not be written (%s); trying again", failure.kind)
-            await self.policy.sleep(self.policy.first)
-        except Exception:
-            log.exception("the delivery lane %s stopped", lane)
-            await self.policy.sleep(self.policy.first)
-        finally:
-            self._lanes.pop(lane, None)
-            self._wake.set()
-            self._changed.set()
-
-    async def idle(self) -> None:
-        """Until nothing is being delivered and no row that can go out waits (for tests and
-        try-mode)."""
-        while True:
-            self._changed.clear()
-            if not self._lanes:
-                due = await self.s.store.deliveries.due()
-                if not any(self._ready(d) for d in due):
-                    return
-            await self._changed.wait()
 
     # --- One row -------------------------------------------------------------------------
 

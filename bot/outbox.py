@@ -34,8 +34,6 @@ transaction, like any turn; messages to the operators are outbox rows themselves
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -54,8 +52,9 @@ from bot.handlers.render import (
     without_voice,
 )
 from bot.i18n import Translator
+from bot.lanes import Lanes, Policy
 from bot.replies import N_, Code, Msg, Reply
-from bot.store import Changes, StoreFailure, Waiting
+from bot.store import Changes, Waiting
 
 if TYPE_CHECKING:
     from bot.handlers.turns import Services
@@ -68,22 +67,6 @@ Step = Callable[[], Awaitable[int]]
 # Escalations themselves are never escalated: an operator who blocked the bot is only logged.
 ESCALATION = "escalation"
 NOBODY = "nobody"
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How long the worker waits. Tests pass a `sleep` that returns at once (and notes the
-    wait), so retries cost no real time and nothing is asserted about timing."""
-
-    first: float = 1.0  # seconds before the first retry after a network error or a 5xx
-    factor: float = 2.0
-    most: float = 300.0
-    lanes: int = 16  # recipients served at once
-    stop_grace: float = 5.0  # seconds a stopping bot gives sends in flight to finish
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-
-    def backoff(self, failures: int) -> float:
-        return float(min(self.most, self.first * self.factor ** max(failures - 1, 0)))
 
 
 @dataclass(frozen=True)
@@ -142,88 +125,26 @@ class Outbox:
             TELL_OPERATORS: self.tell_operators,
             NOBODY: self._nobody,
         }
-        self._lanes: dict[int, asyncio.Task[None]] = {}
-        self._wake = asyncio.Event()
-        self._changed = asyncio.Event()
-        self._main: asyncio.Task[None] | None = None
-        self._stopping = False
+        self.lanes: Lanes[int, Waiting] = Lanes(
+            "outbox",
+            self.policy,
+            lambda: services.store.outbox_added,
+            lambda: services.store.outbox.chats(),
+            lambda chat_id: services.store.outbox.next(chat_id),
+            self._deliver,
+        )
 
-    # --- Running -------------------------------------------------------------------------
+    # --- Running (bot/lanes.py: a lane per chat, in order per chat) ----------------------
 
     def start(self) -> None:
-        self._stopping = False
-        self._wake.set()  # whatever a previous process left: look at once
-        self._main = asyncio.create_task(self._run(), name="buurtbot-outbox")
+        self.lanes.start()
 
     async def stop(self) -> None:
-        """Take no new rows; give sends in flight `stop_grace` seconds, then leave the rest
-        for the next start (a row cut off while 'sending' is sent again then)."""
-        self._stopping = True
-        if self._main is not None:
-            self._main.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._main
-            self._main = None
-        lanes = list(self._lanes.values())
-        if lanes:
-            _done, late = await asyncio.wait(lanes, timeout=self.policy.stop_grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*lanes, return_exceptions=True)
-        self._lanes.clear()
-
-    async def _run(self) -> None:
-        store = self.s.store
-        while True:
-            self._wake.clear()
-            store.outbox_added.clear()
-            try:
-                chats = await store.outbox.chats()
-            except StoreFailure as failure:
-                log.warning("the outbox cannot be read (%s); trying again", failure.kind)
-                await self.policy.sleep(self.policy.first)
-                continue
-            for chat_id in chats:
-                if chat_id in self._lanes or len(self._lanes) >= self.policy.lanes:
-                    continue
-                task = asyncio.create_task(self._lane(chat_id), name=f"buurtbot-outbox-{chat_id}")
-                self._lanes[chat_id] = task
-            self._changed.set()
-            added = asyncio.create_task(store.outbox_added.wait())
-            woken = asyncio.create_task(self._wake.wait())
-            try:
-                await asyncio.wait({added, woken}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                added.cancel()
-                woken.cancel()
-
-    async def _lane(self, chat_id: int) -> None:
-        """Deliver one recipient's rows, oldest first, until none is waiting."""
-        try:
-            while not self._stopping:
-                row = await self.s.store.outbox.next(chat_id)
-                if row is None:
-                    break
-                await self._deliver(row)
-                self._changed.set()
-        except StoreFailure as failure:
-            log.warning("the outbox could not be written (%s); trying again", failure.kind)
-            await self.policy.sleep(self.policy.first)
-        except Exception:
-            log.exception("the outbox lane for a chat stopped")
-            await self.policy.sleep(self.policy.first)
-        finally:
-            self._lanes.pop(chat_id, None)
-            self._wake.set()  # rows may have come for this chat meanwhile, or others wait
-            self._changed.set()
+        await self.lanes.stop()
 
     async def idle(self) -> None:
         """Until no row is waiting and nothing is being sent (for tests and shutdown)."""
-        while True:
-            self._changed.clear()
-            if not self._lanes and not await self.s.store.outbox.chats():
-                return
-            await self._changed.wait()
+        await self.lanes.idle()
 
     # --- One row -------------------------------------------------------------------------
 

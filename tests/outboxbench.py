@@ -11,7 +11,7 @@ from typing import Any
 from bot.app import build_application
 from bot.domain import OutboxMessage, Resident, Session
 from bot.fakeapi import FakeRequest
-from bot.outbox import Policy
+from bot.lanes import Policy
 from bot.replies import N_, Code, Reply
 from bot.store import Changes, OutboxEntry
 
