@@ -31,7 +31,7 @@ from bot.domain import ACCEPTED, OFFERED, UNASSIGNED, Handoff, OutboxMessage
 from bot.flows import handoff, handoff_screens, tiers
 from bot.flows.handoff import Lookup
 from bot.municipal import MunicipalSupport
-from bot.store import builders, handoffs, rows
+from bot.store import builders, handoffs, messages, rows
 
 if TYPE_CHECKING:
     from bot.store.writer import Writer
@@ -172,7 +172,7 @@ async def builders_removed(
             key=handoff.offer_key(found.reference),
             kind="edit",
         )
-        await handoffs._send(db, edit, now, told)
+        await messages.write(db, edit, now, told)
     for handoff_id in dict.fromkeys(h for _, h in withdrawn):
         found = await _handoff_by_id(db, handoff_id)
         still = await db.execute_fetchall(
@@ -195,7 +195,7 @@ async def builders_removed(
             (at, handoff_id),
         )
         for message in tiers.builder_left(found, left, lookup):
-            await handoffs._send(db, message, now, told)
+            await messages.write(db, message, now, told)
     return len(told)
 
 

@@ -34,7 +34,7 @@ from bot.flows.effects import (
     TakeHandoff,
 )
 from bot.flows.handoff import ON_BLOCKED, offer_key
-from bot.store import rows
+from bot.store import messages, rows
 
 if TYPE_CHECKING:
     from bot.store.writer import Writer
@@ -99,16 +99,6 @@ def _at(text: str) -> dt.datetime:
     return found
 
 
-async def _send(
-    db: aiosqlite.Connection, message: OutboxMessage, now: dt.datetime, told: list[OutboxMessage]
-) -> None:
-    # Imported here: the outbox module needs `Changes`, which maps effects with this module.
-    from bot.store.outbox import INSERT, insert_row
-
-    await db.execute(INSERT, insert_row(message, rows.iso(now)))
-    told.append(message)
-
-
 async def _offer(
     db: aiosqlite.Connection,
     handoff_id: int,
@@ -156,7 +146,7 @@ async def share(
     )
     await _offer(db, moved[0][0], effect.tier, effect.offers, now)
     for message in effect.messages:
-        await _send(db, message, now, told)
+        await messages.write(db, message, now, told)
     return Moved(True, OFFERED)
 
 
@@ -206,11 +196,13 @@ async def take(
             edit = OutboxMessage(
                 user_id, effect.taken, "offer taken", key=offer_key(effect.reference), kind="edit"
             )
-            await _send(db, edit, now, told)
+            await messages.write(db, edit, now, told)
     if owner is not None:
-        await _send(db, OutboxMessage(owner, effect.tell_owner, "handoff accepted"), now, told)
+        await messages.write(
+            db, OutboxMessage(owner, effect.tell_owner, "handoff accepted"), now, told
+        )
     for message in effect.tell_builder:
-        await _send(db, message, now, told)
+        await messages.write(db, message, now, told)
     return Moved(True, ACCEPTED)
 
 
@@ -254,11 +246,11 @@ async def move_on(
         edit = OutboxMessage(
             user_id, effect.expired, "offer expired", key=offer_key(effect.reference), kind="edit"
         )
-        await _send(db, edit, now, told)
+        await messages.write(db, edit, now, told)
     if effect.tier is not None:
         await _offer(db, handoff_id, effect.tier, effect.offers, now)
     for message in effect.messages:
-        await _send(db, message, now, told)
+        await messages.write(db, message, now, told)
     return Moved(True, state)
 
 
@@ -307,7 +299,7 @@ async def drop(
             key=offer_key(effect.reference),
             kind="edit",
         )
-        await _send(db, message, now, told)
+        await messages.write(db, message, now, told)
     return Moved(True, CANCELLED)
 
 
@@ -326,7 +318,7 @@ async def relay(
     )
     if not found:
         return Moved(False, await _state(db, effect.reference))
-    await _send(db, effect.message, now, told)
+    await messages.write(db, effect.message, now, told)
     return Moved(True, ACCEPTED)
 
 
@@ -360,7 +352,7 @@ async def close(
     if not moved:
         return Moved(False, await _state(db, effect.reference))
     for message in effect.tell:
-        await _send(db, message, now, told)
+        await messages.write(db, message, now, told)
     return Moved(True, CLOSED)
 
 

@@ -16,19 +16,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.domain import OutboxMessage
-from bot.replies import Reply, reply_from_json, reply_to_json
+from bot.replies import Reply, reply_from_json
 from bot.store import rows
 from bot.store.changes import Changes
 
 if TYPE_CHECKING:
     from bot.store.writer import Writer
 
-INSERT = """
-    INSERT INTO outbox (chat_id, kind, key, message, reason, on_blocked, silent, copy_of, status,
-                        created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
-"""
 _SENDING = "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?"
 _SENT = """
     UPDATE outbox SET status = 'sent', message_id = ?, message = NULL, error = NULL, done_at = ?
@@ -44,27 +38,6 @@ _BLOCKED = """
     ON CONFLICT (user_id) DO UPDATE SET blocked_at = excluded.blocked_at
 """
 _WAITING = "status IN ('pending', 'sending')"
-
-
-def insert_row(message: OutboxMessage, now: str | None) -> tuple[Any, ...]:
-    if message.copy_of is not None and message.reply.voice is not None:
-        raise ValueError("an outbox row copies a message or sends a voice note, not both")
-    body = json.dumps(reply_to_json(message.reply), ensure_ascii=False)
-    copy_of = None
-    if message.copy_of is not None:
-        from_chat, message_id = message.copy_of
-        copy_of = f"{from_chat}:{message_id}"
-    return (
-        message.chat_id,
-        message.kind,
-        message.key,
-        body,
-        message.reason,
-        message.on_blocked,
-        int(message.silent),
-        copy_of,
-        now,
-    )
 
 
 def _copy_of(stored: str | None) -> tuple[int, int] | None:

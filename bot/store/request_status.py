@@ -17,9 +17,7 @@ import aiosqlite
 from bot.domain import SUBMITTED, OutboxMessage, SupportRequest
 from bot.flows import staffing
 from bot.flows.effects import ChangeRequest, Moved
-from bot.store import deliveries, people, requests, rows
-from bot.store.outbox import INSERT as INSERT_OUTBOX
-from bot.store.outbox import insert_row as outbox_row
+from bot.store import deliveries, messages, people, requests, rows
 
 if TYPE_CHECKING:
     from bot.store.writer import Writer
@@ -30,13 +28,6 @@ _MOVE = """
     WHERE reference = ? AND municipality = ? AND state IN ({expect})
     RETURNING id, owner
 """
-
-
-async def _send(
-    db: aiosqlite.Connection, message: OutboxMessage, now: dt.datetime, told: list[OutboxMessage]
-) -> None:
-    await db.execute(INSERT_OUTBOX, outbox_row(message, rows.iso(now)))
-    told.append(message)  # so the commit wakes the outbox worker
 
 
 async def change(
@@ -81,12 +72,12 @@ async def change(
     await deliveries.enqueue(db, request_id, effect.state, effect.channel, now, event_id)
     if owner is not None and effect.tell_owner is not None:
         message = OutboxMessage(int(owner), effect.tell_owner, "request status")
-        await _send(db, message, now, told)
+        await messages.write(db, message, now, told)
     if effect.tell_staff is not None:
         for account in await people.staff_of(db, effect.municipality):
             if account != effect.by_user:
                 message = OutboxMessage(account, effect.tell_staff, "request answer")
-                await _send(db, message, now, told)
+                await messages.write(db, message, now, told)
     return Moved(True, effect.state)
 
 
@@ -102,7 +93,7 @@ async def tell_staff(
     submitted = replace(request, reference=reference, state=SUBMITTED, submitted_at=now)
     card = staffing.card(submitted, new=True)
     for account in await people.staff_of(db, request.municipality):
-        await _send(db, OutboxMessage(account, card, "new request"), now, told)
+        await messages.write(db, OutboxMessage(account, card, "new request"), now, told)
 
 
 async def of_municipality(writer: Writer, municipality: str) -> list[SupportRequest]:

@@ -19,16 +19,13 @@ from bot.domain import (
     PARTLY,
     R_WITHDRAWN,
     REJECTED,
-    STAFF,
     SUBMITTED,
     OutboxMessage,
     RequestEvent,
     SupportRequest,
 )
 from bot.flows.effects import Moved, SubmitRequest, Submitted, WithdrawRequest
-from bot.store import deliveries, rows
-from bot.store.outbox import INSERT as INSERT_OUTBOX
-from bot.store.outbox import insert_row as outbox_row
+from bot.store import deliveries, messages, people, rows
 
 _FINAL = (APPROVED, PARTLY, REJECTED, R_WITHDRAWN)  # a request in these is decided
 
@@ -193,14 +190,9 @@ async def withdraw(
     request_id, municipality = found[0]
     event_id = await event(db, request_id, now, "resident", effect.owner, R_WITHDRAWN)
     await deliveries.enqueue(db, request_id, R_WITHDRAWN, effect.channel, now, event_id)
-    staff = await db.execute_fetchall(
-        "SELECT user_id FROM roles WHERE role = ? AND municipality = ? ORDER BY user_id",
-        (STAFF, municipality),
-    )
-    for (user_id,) in staff:
-        message = OutboxMessage(int(user_id), effect.tell_staff, "request withdrawn")
-        await db.execute(INSERT_OUTBOX, outbox_row(message, rows.iso(now)))
-        told.append(message)
+    for user_id in await people.staff_of(db, municipality):
+        message = OutboxMessage(user_id, effect.tell_staff, "request withdrawn")
+        await messages.write(db, message, now, told)
     return Moved(True, R_WITHDRAWN)
 
 

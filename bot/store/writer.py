@@ -42,6 +42,7 @@ from bot.store import (
     cases,
     handoffs,
     initiatives,
+    messages,
     people,
     privacy,
     request_status,
@@ -53,8 +54,8 @@ from bot.store.cache import Chats
 from bot.store.changes import REQUEST_MOVES, Changes
 from bot.store.errors import StoreFailure
 from bot.store.inbox import RECEIVE, SENT
-from bot.store.outbox import INSERT as INSERT_OUTBOX
-from bot.store.outbox import insert_row as outbox_row
+from bot.store.messages import INSERT as INSERT_OUTBOX
+from bot.store.messages import insert_row as outbox_row
 
 __all__ = ["Changes", "Writer"]
 
@@ -312,10 +313,9 @@ class Writer:
                 changes.results.append(found)
             elif isinstance(effect, Forget):
                 # Everything of theirs goes; whoever held one of their questions is told.
-                forgotten, messages = await privacy.forget(self._db, effect, now)
-                for message in messages:
-                    await self._db.execute(INSERT_OUTBOX, outbox_row(message, rows.iso(now)))
-                    changes.told.append(message)  # so the commit wakes the outbox worker
+                forgotten, told = await privacy.forget(self._db, effect, now)
+                for message in told:
+                    await messages.write(self._db, message, now, changes.told)
                 changes.forgotten.add(effect.user_id)
                 changes.results.append(forgotten)
             elif isinstance(effect, ShareHandoff):
@@ -355,7 +355,7 @@ class Writer:
                 claimed = await cases.claim(self._db, effect, now)
                 if claimed.moved and claimed.owner is not None and effect.tell_owner:
                     # The owner hears it with the move, in the same transaction, or not at all.
-                    told = OutboxMessage(claimed.owner, effect.tell_owner, "case taken")
-                    await self._db.execute(INSERT_OUTBOX, outbox_row(told, rows.iso(now)))
-                    changes.told.append(told)  # not `outbox`: a retried batch would write it twice
+                    # In `told`, not `outbox`: a retried batch would write it twice.
+                    taken = OutboxMessage(claimed.owner, effect.tell_owner, "case taken")
+                    await messages.write(self._db, taken, now, changes.told)
                 changes.results.append(claimed)
