@@ -284,7 +284,7 @@ async def _municipality(store: Store, code: str) -> Municipality | None:
             file=sys.stderr,
         )
         return None
-    found = next((m for m in directory.municipalities if m.code == code), None)
+    found = directory.municipality(code)
     if found is None:
         codes = ", ".join(m.code for m in directory.municipalities)
         print(
@@ -325,11 +325,7 @@ async def _request_status(settings: Settings, args: argparse.Namespace) -> int:
             print(f"buurtbot: there is no request {args.reference!r}", file=sys.stderr)
             return 2
         directory = await store.directory()
-        office = (
-            None
-            if directory is None
-            else next((m for m in directory.municipalities if m.code == found.municipality), None)
-        )
+        office = None if directory is None else directory.municipality(found.municipality)
         planned = staffing.change(
             found,
             args.state,

@@ -429,6 +429,9 @@ class Directory:
     def organisation(self, code: str) -> Organisation | None:
         return next((o for o in self.organisations if o.code == code), None)
 
+    def municipality(self, code: str) -> Municipality | None:
+        return next((m for m in self.municipalities if m.code == code), None)
+
     def municipalities_of(self, area: int) -> tuple[Municipality, ...]:
         """One municipality, or two (or more) for an area that crosses a border."""
         return tuple(m for m in self.municipalities if area in m.areas)

@@ -140,14 +140,7 @@ def _withdraw(
         return Turn(person, session, (withdraw_question(request),))
     channel = None
     directory = None if env.lookup is None else env.lookup.directory
-    m = next(
-        (
-            m
-            for m in (directory.municipalities if directory else ())
-            if m.code == request.municipality
-        ),
-        None,
-    )
+    m = None if directory is None else directory.municipality(request.municipality)
     if m is not None and m.support is not None:
         channel = m.support.channel(request.district)
     tell_staff = Reply.of(

@@ -20,7 +20,7 @@ from telegram import Bot, CallbackQuery, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.directory import Directory, Municipality
+from bot.directory import Directory
 from bot.directory_cache import DirectoryCache
 from bot.domain import (
     BUILDER,
@@ -227,12 +227,6 @@ def _finding(event: Input, session: Session) -> bool:
     )
 
 
-def _municipality(directory: Directory | None, code: str) -> Municipality | None:
-    if directory is None:
-        return None
-    return next((m for m in directory.municipalities if m.code == code), None)
-
-
 class Turns:
     def __init__(self, services: Services) -> None:
         self.s = services
@@ -277,12 +271,14 @@ class Turns:
         code = await self.s.store.desk(resident.user_id)
         if code is None:
             return None
-        found = _municipality(await self.s.directory(), code)
+        directory = await self.s.directory()
+        found = None if directory is None else directory.municipality(code)
         return Desk(code, code if found is None else found.name)
 
     async def support(self, municipality: str) -> MunicipalSupport | None:
         """What a municipality offers and where its requests go, from the loaded directory."""
-        found = _municipality(await self.s.directory(), municipality)
+        directory = await self.s.directory()
+        found = None if directory is None else directory.municipality(municipality)
         return None if found is None else found.support
 
     async def run(

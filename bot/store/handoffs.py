@@ -81,7 +81,7 @@ def _handoff(r: Any, offers: dict[str, str] | None = None) -> Handoff:
         initiative=r[6],
         details=json.loads(r[7]),
         state=r[8],
-        created_at=_at(r[9]),
+        created_at=rows.at(r[9]),
         tiers=tuple(tuple(t) for t in json.loads(r[10])),
         tier=r[11],
         builder=r[12],
@@ -91,12 +91,6 @@ def _handoff(r: Any, offers: dict[str, str] | None = None) -> Handoff:
         closed_at=rows.moment(r[16]),
         offers=offers or {},
     )
-
-
-def _at(text: str) -> dt.datetime:
-    found = rows.moment(text)
-    assert found is not None
-    return found
 
 
 async def _offer(

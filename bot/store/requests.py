@@ -110,7 +110,7 @@ def _request(r: Any, history: tuple[RequestEvent, ...] = ()) -> SupportRequest:
         kind=r[5],
         answers=json.loads(r[6]),
         state=r[7],
-        created_at=_at(r[8]),
+        created_at=rows.at(r[8]),
         reference=r[9],
         initiative=r[10],
         district=r[11],
@@ -121,12 +121,6 @@ def _request(r: Any, history: tuple[RequestEvent, ...] = ()) -> SupportRequest:
         supporters=int(r[16]),
         history=history,
     )
-
-
-def _at(text: str) -> dt.datetime:
-    found = rows.moment(text)
-    assert found is not None
-    return found
 
 
 async def history_of(db: aiosqlite.Connection, request_id: int) -> tuple[RequestEvent, ...]:
@@ -140,7 +134,7 @@ async def _history(db: aiosqlite.Connection, request_id: int) -> tuple[RequestEv
            WHERE request = ? ORDER BY id""",
         (request_id,),
     )
-    return tuple(RequestEvent(_at(e[0]), e[1], e[2], e[3], e[4]) for e in found)
+    return tuple(RequestEvent(rows.at(e[0]), e[1], e[2], e[3], e[4]) for e in found)
 
 
 async def named(writer: Writer, reference: str) -> SupportRequest | None:

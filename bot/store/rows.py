@@ -30,6 +30,11 @@ def moment(text: str | None) -> dt.datetime | None:
     return None if text is None else dt.datetime.fromisoformat(text)
 
 
+def at(text: str) -> dt.datetime:
+    """A moment from a column that is never empty (NOT NULL)."""
+    return dt.datetime.fromisoformat(text)
+
+
 UPSERT_USER = """
     INSERT INTO users (user_id, language, greeted_at, created_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET
