@@ -179,6 +179,7 @@ FIND_BUILDER = Purpose(
     roles=frozenset({"resident"}),
     what=lambda _title: N_("finding a community builder"),
     finish=_found,
+    directory=True,
 )
 
 ASK_CONTACT = Purpose(
@@ -188,5 +189,6 @@ ASK_CONTACT = Purpose(
     roles=frozenset(),  # started from the answer of FIND_BUILDER, or from a saved plan
     what=lambda _title: N_("a request for contact with a community builder"),
     finish=_ask,
+    directory=True,
     early=_early,
 )

@@ -62,6 +62,8 @@ class Purpose:
     finish: Callable[[Answers, Finishing], Ending]
     # Checked after every answer: an ending before the last question (nothing is kept).
     early: Callable[[Answers], Ending | None] | None = None
+    # Its ending reads the directory (`Finishing.lookup`): the turn looks it up first.
+    directory: bool = False
 
     @property
     def name(self) -> str:

@@ -663,6 +663,7 @@ ASK_SUPPORT = Purpose(
     roles=frozenset({"resident"}),
     what=lambda _title: N_("asking the municipality for support"),
     finish=_where_done,
+    directory=True,
 )
 
 SUBMIT_REQUEST = Purpose(

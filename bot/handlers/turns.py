@@ -46,6 +46,7 @@ from bot.flows import (
     relay,
     request_taps,
     requesting,
+    screens,
     staffing,
     supporting,
 )
@@ -61,9 +62,9 @@ from bot.flows.effects import (
     SaveInitiative,
 )
 from bot.flows.engine import STALE, Tapped
-from bot.flows.finding import ASK_CONTACT, FIND_BUILDER
 from bot.flows.handoff import Lookup
 from bot.flows.initiative import new_reference
+from bot.flows.registry import PURPOSES
 from bot.flows.screens import Operator
 from bot.handlers.render import (
     Rendered,
@@ -212,19 +213,18 @@ class LookedUp(NamedTuple):
 
 
 def _finding(event: Input, session: Session) -> bool:
-    """Whether a turn may need the directory: one that finds a builder or asks for contact."""
-    if isinstance(event, Tapped) and event.token.startswith(f"{handoff.HANDOFF}:"):
-        return True
-    if isinstance(event, Tapped) and event.token.startswith(f"m:new:{FIND_BUILDER.name}"):
-        return True
-    if isinstance(event, Tapped) and event.token.startswith(f"{requesting.RQ}:"):
-        return True
-    draft = session.draft
-    return draft is not None and draft.flow in (
-        FIND_BUILDER.name,
-        ASK_CONTACT.name,
-        requesting.ASK_SUPPORT.name,
-    )
+    """Whether a turn may need the directory: a handoff's or a request's button, or starting
+    or answering a flow whose ending reads it (`Purpose.directory`)."""
+    name = session.draft.flow if session.draft is not None else None
+    if isinstance(event, Tapped):
+        kind, _, rest = event.token.partition(":")
+        if kind in (handoff.HANDOFF, requesting.RQ):
+            return True
+        what, _, started = rest.partition(":")
+        if kind == screens.MENU and what == screens.NEW:
+            name = started
+    purpose = PURPOSES.get(name or "")
+    return purpose is not None and purpose.directory
 
 
 class Turns:
